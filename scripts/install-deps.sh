@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Ecotone needs to build and test, if missing.
+# Usage: scripts/install-deps.sh [--test]   (--test adds test services/tools)
+set -euo pipefail
+pkgs=(build-essential cmake ninja-build pkg-config libyaml-cpp-dev nlohmann-json3-dev
+  libcli11-dev libspdlog-dev libfmt-dev libsqlite3-dev libcurl4-openssl-dev
+  libcpp-httplib-dev prometheus-cpp-dev coinor-libcbc-dev libglpk-dev libeigen3-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libboost-graph-dev curl graphviz)
+if [ "${1:-}" = "--test" ]; then
+  pkgs+=(clang libclang-rt-14-dev prometheus sqlite3 nodejs npm)
+fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get -o DPkg::Lock::Timeout=900 update -q
+  $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -q --no-install-recommends "${missing[@]}"
+fi

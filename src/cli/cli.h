@@ -1,0 +1,36 @@
+// The `ecotone` command line: one binary, verbs like git/kubectl. Each verb
+// lives in its own cmd_<verb>.cc and registers itself with a Register*
+// function called from main.cc. Verbs parse flags, call the libraries and
+// format output; they hold no business logic of their own.
+#ifndef ECOTONE_CLI_CLI_H_
+#define ECOTONE_CLI_CLI_H_
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "ecotone/base/status.h"
+
+namespace ecotone::cli {
+
+// Exit codes, the same for every verb.
+inline constexpr int kExitOk = 0;        // success.
+inline constexpr int kExitProblems = 1;  // ran, and found problems in the input.
+inline constexpr int kExitBadInput = 2;  // bad usage, unreadable or invalid input.
+inline constexpr int kExitInternal = 3;  // a bug or an unavailable service.
+
+// Maps a non-OK Status to an exit code (the only place that does).
+int ExitCodeFor(const Status& status);
+// Prints `ecotone: file:line:column: path: message` to stderr and returns
+// ExitCodeFor(status).
+int ReportError(const Status& status);
+
+// Each verb: adds a subcommand to `app`; when it runs it stores its exit
+// code in *exit_code.
+void RegisterAnalyze(CLI::App& app, int* exit_code);
+void RegisterDiff(CLI::App& app, int* exit_code);
+// Verbs added by later modules register here too (see main.cc).
+
+}  // namespace ecotone::cli
+
+#endif  // ECOTONE_CLI_CLI_H_

@@ -1,0 +1,295 @@
+#include "yaml_util.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+namespace ecotone::manifest {
+
+Result<std::string> ReadFileLimited(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Status::IOError(std::string("cannot open: ") + std::strerror(errno),
+                           {path, 0, 0, ""});
+  }
+  in.seekg(0, std::ios::end);
+  std::streamoff size = in.tellg();
+  if (size < 0) {
+    // Not seekable (a pipe): read incrementally with the limit.
+    in.clear();
+    in.seekg(0);
+  } else if (static_cast<uint64_t>(size) > kMaxInputBytes) {
+    return Status::InvalidArgument(
+        "file is " + std::to_string(size >> 20) + " MiB; the limit is " +
+            std::to_string(kMaxInputBytes >> 20) + " MiB",
+        {path, 0, 0, ""});
+  }
+  in.seekg(0, std::ios::beg);
+  std::string data;
+  char buf[1 << 16];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    data.append(buf, static_cast<size_t>(in.gcount()));
+    if (data.size() > kMaxInputBytes) {
+      return Status::InvalidArgument(
+          "input exceeds the limit of " + std::to_string(kMaxInputBytes >> 20) +
+              " MiB",
+          {path, 0, 0, ""});
+    }
+  }
+  if (in.bad()) return Status::IOError("read failed", {path, 0, 0, ""});
+  return data;
+}
+
+Status PrecheckText(std::string_view text, const std::string& file) {
+  if (text.size() > kMaxInputBytes) {
+    return Status::InvalidArgument(
+        "input exceeds the limit of " + std::to_string(kMaxInputBytes >> 20) +
+            " MiB",
+        {file, 0, 0, ""});
+  }
+  int line = 1;
+  int col = 1;
+  int depth = 0;
+  bool in_single = false, in_double = false, in_comment = false;
+  size_t line_start = 0;
+  bool at_line_start = true;
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == 0) {
+      return Status::InvalidArgument(
+          "binary data (NUL byte): not a YAML or JSON text", {file, line, col, ""});
+    }
+    if (c == '\n') {
+      ++line;
+      col = 1;
+      in_comment = false;
+      // Flow collections may span lines; quoted scalars too.
+      line_start = i + 1;
+      at_line_start = true;
+      continue;
+    }
+    if (at_line_start) {
+      // Block nesting: indentation deeper than kMaxNesting*2 spaces plus many
+      // "- " prefixes is what makes yaml-cpp recurse; bound indentation width.
+      size_t j = i;
+      while (j < text.size() && (text[j] == ' ' || text[j] == '-')) ++j;
+      if (j - line_start > static_cast<size_t>(kMaxNesting) * 8) {
+        return Status::InvalidArgument(
+            "nesting too deep (indentation over " +
+                std::to_string(kMaxNesting * 8) + " columns)",
+            {file, line, 1, ""});
+      }
+      at_line_start = false;
+    }
+    ++col;
+    if (in_comment) continue;
+    if (in_single) {
+      if (c == '\'') in_single = false;
+      continue;
+    }
+    if (in_double) {
+      if (c == '\\') {
+        ++i;
+        ++col;
+      } else if (c == '"') {
+        in_double = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '#':
+        if (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' ||
+            text[i - 1] == '\n')
+          in_comment = true;
+        break;
+      case '\'':
+        if (i == 0 || !std::isalnum(static_cast<unsigned char>(text[i - 1])))
+          in_single = true;
+        break;
+      case '"':
+        in_double = true;
+        break;
+      case '[':
+      case '{':
+        if (++depth > kMaxNesting) {
+          return Status::InvalidArgument(
+              "nesting deeper than " + std::to_string(kMaxNesting) + " levels",
+              {file, line, col - 1, ""});
+        }
+        break;
+      case ']':
+      case '}':
+        if (depth > 0) --depth;
+        break;
+      default:
+        break;
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<YAML::Node>> LoadAllDocuments(std::string_view text,
+                                                 const std::string& file) {
+  ECOTONE_RETURN_IF_ERROR(PrecheckText(text, file));
+  try {
+    std::string copy(text);
+    std::vector<YAML::Node> docs = YAML::LoadAll(copy);
+    return docs;
+  } catch (const YAML::Exception& e) {
+    // e.msg is the bare message; e.mark is 0-based.
+    Location where{file, e.mark.line >= 0 ? e.mark.line + 1 : 0,
+                   e.mark.column >= 0 ? e.mark.column + 1 : 0, ""};
+    return Status::InvalidArgument("malformed YAML: " + e.msg, where);
+  } catch (const std::exception& e) {
+    return Status::InvalidArgument(std::string("malformed YAML: ") + e.what(),
+                                   {file, 0, 0, ""});
+  }
+}
+
+Location At(const std::string& file, const YAML::Node& node, std::string path) {
+  Location loc{file, 0, 0, std::move(path)};
+  if (node.IsDefined()) {
+    YAML::Mark m = node.Mark();
+    if (m.line >= 0) loc.line = m.line + 1;
+    if (m.column >= 0) loc.column = m.column + 1;
+  }
+  return loc;
+}
+
+namespace {
+
+bool IsMergeKey(const YAML::Node& key) {
+  return key.IsScalar() && key.Scalar() == "<<" && key.Tag() != "!" &&
+         key.Tag() != "tag:yaml.org,2002:str";
+}
+
+bool HasKey(const YAML::Node& map, const std::string& key) {
+  for (const auto& kv : map)
+    if (kv.first.IsScalar() && kv.first.Scalar() == key) return true;
+  return false;
+}
+
+}  // namespace
+
+YAML::Node ResolveMergeKeys(const YAML::Node& node, int depth) {
+  if (depth > kMaxNesting) return node;
+  if (node.IsSequence()) {
+    YAML::Node out(YAML::NodeType::Sequence);
+    for (const auto& item : node) out.push_back(ResolveMergeKeys(item, depth + 1));
+    // Keep the source mark: copy by assignment loses it, so return the
+    // original when nothing inside changed would be cheaper, but yaml-cpp
+    // nodes are shared references; mutate a clone instead.
+    return out;
+  }
+  if (!node.IsMap()) return node;
+  bool has_merge = false;
+  for (const auto& kv : node)
+    if (IsMergeKey(kv.first)) has_merge = true;
+  // Resolve children in place on the original node so marks are preserved.
+  YAML::Node out = node;
+  std::vector<std::pair<YAML::Node, YAML::Node>> merged_sources;
+  if (!has_merge) {
+    for (auto kv : out) {
+      if (kv.second.IsMap() || kv.second.IsSequence()) {
+        YAML::Node resolved = ResolveMergeKeys(kv.second, depth + 1);
+        if (resolved.IsMap() || resolved.IsSequence()) kv.second = resolved;
+      }
+    }
+    return out;
+  }
+  // Build a fresh map: explicit keys first, then merged ones not yet present.
+  YAML::Node fresh(YAML::NodeType::Map);
+  std::vector<YAML::Node> sources;
+  for (const auto& kv : node) {
+    if (IsMergeKey(kv.first)) {
+      if (kv.second.IsMap()) {
+        sources.push_back(kv.second);
+      } else if (kv.second.IsSequence()) {
+        for (const auto& m : kv.second)
+          if (m.IsMap()) sources.push_back(m);
+      }
+      continue;
+    }
+    fresh[kv.first] = ResolveMergeKeys(kv.second, depth + 1);
+  }
+  for (const auto& src : sources) {
+    YAML::Node resolved = ResolveMergeKeys(src, depth + 1);
+    for (const auto& kv : resolved) {
+      if (!kv.first.IsScalar()) continue;
+      if (HasKey(fresh, kv.first.Scalar())) continue;
+      fresh[kv.first] = kv.second;
+    }
+  }
+  return fresh;
+}
+
+Result<std::string> AsString(const std::string& file, const YAML::Node& node,
+                             const std::string& path) {
+  if (!node.IsScalar())
+    return Status::InvalidArgument("expected a string", At(file, node, path));
+  return node.Scalar();
+}
+
+Result<int64_t> AsInt(const std::string& file, const YAML::Node& node,
+                      const std::string& path, int64_t min, int64_t max) {
+  if (!node.IsScalar())
+    return Status::InvalidArgument("expected an integer", At(file, node, path));
+  const std::string& s = node.Scalar();
+  errno = 0;
+  char* end = nullptr;
+  long long v = std::strtoll(s.c_str(), &end, 10);
+  if (s.empty() || end != s.c_str() + s.size() || errno == ERANGE) {
+    return Status::InvalidArgument("expected an integer, got '" + s + "'",
+                                   At(file, node, path));
+  }
+  if (v < min || v > max) {
+    return Status::InvalidArgument(
+        "value " + s + " is out of range [" + std::to_string(min) + ", " +
+            std::to_string(max) + "]",
+        At(file, node, path));
+  }
+  return static_cast<int64_t>(v);
+}
+
+Result<double> AsDouble(const std::string& file, const YAML::Node& node,
+                        const std::string& path, double min, double max) {
+  if (!node.IsScalar())
+    return Status::InvalidArgument("expected a number", At(file, node, path));
+  const std::string& s = node.Scalar();
+  char* end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  if (s.empty() || end != s.c_str() + s.size() || !std::isfinite(v)) {
+    return Status::InvalidArgument("expected a number, got '" + s + "'",
+                                   At(file, node, path));
+  }
+  if (v < min || v > max) {
+    std::ostringstream os;
+    os << "value " << s << " is out of range [" << min << ", " << max << "]";
+    return Status::InvalidArgument(os.str(), At(file, node, path));
+  }
+  return v;
+}
+
+Result<bool> AsBool(const std::string& file, const YAML::Node& node,
+                    const std::string& path) {
+  if (node.IsScalar()) {
+    const std::string& s = node.Scalar();
+    if (s == "true" || s == "True" || s == "TRUE" || s == "yes") return true;
+    if (s == "false" || s == "False" || s == "FALSE" || s == "no") return false;
+  }
+  return Status::InvalidArgument("expected true or false", At(file, node, path));
+}
+
+std::string Join(const std::string& path, std::string_view key) {
+  if (path.empty()) return std::string(key);
+  return path + "." + std::string(key);
+}
+
+std::string Join(const std::string& path, size_t index) {
+  return path + "[" + std::to_string(index) + "]";
+}
+
+}  // namespace ecotone::manifest
