@@ -2,12 +2,12 @@
 # Installs the Debian packages Ecotone needs to build and test, if missing.
 # Usage: scripts/install-deps.sh [--test]   (--test adds test services/tools)
 set -euo pipefail
-pkgs=(build-essential cmake ninja-build pkg-config libyaml-cpp-dev nlohmann-json3-dev
+pkgs=(build-essential cmake ninja-build pkg-config libyaml-cpp-dev libyaml-dev nlohmann-json3-dev
   libcli11-dev libspdlog-dev libfmt-dev libsqlite3-dev libcurl4-openssl-dev
   libcpp-httplib-dev prometheus-cpp-dev coinor-libcbc-dev libglpk-dev libeigen3-dev
   libgtest-dev libgmock-dev libbenchmark-dev libboost-graph-dev curl graphviz)
 if [ "${1:-}" = "--test" ]; then
-  pkgs+=(clang libclang-rt-14-dev prometheus sqlite3 nodejs npm)
+  pkgs+=(clang libclang-rt-14-dev prometheus sqlite3)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

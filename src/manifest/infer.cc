@@ -56,8 +56,14 @@ int ParsePort(std::string_view s) {
   return (v >= 1 && v <= 65535) ? v : -1;
 }
 
+// Values naming more hosts than this are not configuration but data; the
+// cap keeps the duplicate scan below (linear per mention) from turning a
+// large hostile value into quadratic work.
+constexpr size_t kMaxMentionsPerValue = 256;
+
 void AddMention(std::vector<HostMention>* out, std::string_view host, int port,
                 std::string_view scheme, bool bare) {
+  if (out->size() >= kMaxMentionsPerValue) return;
   if (!LooksLikeHost(host)) return;
   std::string h = Lower(host);
   for (auto& m : *out) {
@@ -250,6 +256,15 @@ std::optional<ComponentKind> KindFromImage(std::string_view image) {
   std::string last = slash == std::string::npos ? img : img.substr(slash + 1);
   for (const auto& [w, k] : kWords)
     if (last == w) return k;
+  // Tools named after the system they talk to are not that system:
+  // "etl-kafka", "redis-exporter", "kafka-ui", "mongo-express", "pgadmin".
+  static constexpr std::string_view kToolWords[] = {
+      "exporter", "ui",       "admin",     "express", "connect",
+      "etl",      "client",   "consumer",  "producer", "commander",
+      "insight",  "gui",      "dashboard", "operator", "cli"};
+  for (const auto& t : tokens)
+    for (std::string_view w : kToolWords)
+      if (t == w) return std::nullopt;
   for (const auto& t : tokens)
     for (const auto& [w, k] : kWords)
       if (t == w) return k;

@@ -96,6 +96,24 @@ TEST(KindInference, FromImage) {
   EXPECT_FALSE(KindFromImage("gcr.io/google-samples/microservices-demo/frontend:v0.10.1"));
 }
 
+TEST(FindHostMentions, CapsMentionsPerValue) {
+  std::string v;
+  for (int i = 0; i < 100000; ++i) v += "h" + std::to_string(i) + ":80 ";
+  auto m = FindHostMentions(v);
+  EXPECT_EQ(m.size(), 256u);
+  EXPECT_EQ(m[0].host, "h0");
+}
+
+TEST(KindInference, ToolsNamedAfterASystemAreNotThatSystem) {
+  // awesome-compose wasmedge-kafka-mysql: `etl` consumes from Kafka.
+  EXPECT_FALSE(KindFromImage("etl-kafka"));
+  EXPECT_FALSE(KindFromImage("oliver006/redis_exporter:v1.55.0"));
+  EXPECT_FALSE(KindFromImage("provectuslabs/kafka-ui"));
+  EXPECT_FALSE(KindFromImage("mongo-express:1.0"));
+  // The image of the system itself still counts.
+  EXPECT_EQ(KindFromImage("bitnami/kafka:3.6"), ComponentKind::kQueue);
+}
+
 TEST(KindInference, DependencyKinds) {
   EXPECT_EQ(DependencyKindFor(ComponentKind::kDatabase, "", 0), DependencyKind::kDatabase);
   EXPECT_EQ(DependencyKindFor(ComponentKind::kCache, "", 0), DependencyKind::kCache);

@@ -6,6 +6,10 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <yaml.h>
 
 namespace ecotone::manifest {
 
@@ -33,10 +37,10 @@ Result<std::string> ReadFileLimited(const std::string& path) {
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {
     data.append(buf, static_cast<size_t>(in.gcount()));
     if (data.size() > kMaxInputBytes) {
-      return Status::InvalidArgument(
-          "input exceeds the limit of " + std::to_string(kMaxInputBytes >> 20) +
-              " MiB",
-          {path, 0, 0, ""});
+      return Status::InvalidArgument("input exceeds the limit of " +
+                                         std::to_string(kMaxInputBytes >> 20) +
+                                         " MiB",
+                                     {path, 0, 0, ""});
     }
   }
   if (in.bad()) return Status::IOError("read failed", {path, 0, 0, ""});
@@ -45,10 +49,10 @@ Result<std::string> ReadFileLimited(const std::string& path) {
 
 Status PrecheckText(std::string_view text, const std::string& file) {
   if (text.size() > kMaxInputBytes) {
-    return Status::InvalidArgument(
-        "input exceeds the limit of " + std::to_string(kMaxInputBytes >> 20) +
-            " MiB",
-        {file, 0, 0, ""});
+    return Status::InvalidArgument("input exceeds the limit of " +
+                                       std::to_string(kMaxInputBytes >> 20) +
+                                       " MiB",
+                                   {file, 0, 0, ""});
   }
   int line = 1;
   int col = 1;
@@ -60,7 +64,8 @@ Status PrecheckText(std::string_view text, const std::string& file) {
     unsigned char c = static_cast<unsigned char>(text[i]);
     if (c == 0) {
       return Status::InvalidArgument(
-          "binary data (NUL byte): not a YAML or JSON text", {file, line, col, ""});
+          "binary data (NUL byte): not a YAML or JSON text",
+          {file, line, col, ""});
     }
     if (c == '\n') {
       ++line;
@@ -77,10 +82,10 @@ Status PrecheckText(std::string_view text, const std::string& file) {
       size_t j = i;
       while (j < text.size() && (text[j] == ' ' || text[j] == '-')) ++j;
       if (j - line_start > static_cast<size_t>(kMaxNesting) * 8) {
-        return Status::InvalidArgument(
-            "nesting too deep (indentation over " +
-                std::to_string(kMaxNesting * 8) + " columns)",
-            {file, line, 1, ""});
+        return Status::InvalidArgument("nesting too deep (indentation over " +
+                                           std::to_string(kMaxNesting * 8) +
+                                           " columns)",
+                                       {file, line, 1, ""});
       }
       at_line_start = false;
     }
@@ -131,9 +136,41 @@ Status PrecheckText(std::string_view text, const std::string& file) {
   return Status::Ok();
 }
 
+Status ValidateYamlSyntax(std::string_view text, const std::string& file) {
+  yaml_parser_t parser;
+  if (!yaml_parser_initialize(&parser))
+    return Status::Internal("libyaml: out of memory", {file, 0, 0, ""});
+  yaml_parser_set_input_string(
+      &parser, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  Status result;
+  while (true) {
+    yaml_event_t event;
+    if (!yaml_parser_parse(&parser, &event)) {
+      const yaml_mark_t& m = parser.problem_mark;
+      std::string msg = parser.problem ? parser.problem : "syntax error";
+      if (parser.context) msg = std::string(parser.context) + ": " + msg;
+      result = Status::InvalidArgument(
+          "malformed YAML: " + msg,
+          {file, static_cast<int>(m.line) + 1, static_cast<int>(m.column) + 1, ""});
+      break;
+    }
+    bool end = event.type == YAML_STREAM_END_EVENT;
+    yaml_event_delete(&event);
+    if (end) break;
+  }
+  yaml_parser_delete(&parser);
+  return result;
+}
+
 Result<std::vector<YAML::Node>> LoadAllDocuments(std::string_view text,
                                                  const std::string& file) {
   ECOTONE_RETURN_IF_ERROR(PrecheckText(text, file));
+  // yaml-cpp 0.7 never returns on some invalid streams (a ',' where a
+  // document or a block node should start: `[a],`, `,a`; found by fuzzing).
+  // libyaml is a strict YAML 1.1 parser that always terminates, so the
+  // stream is validated with its event parser first (about 30 ms per 2 MB,
+  // no tree built) and yaml-cpp only sees text libyaml accepts.
+  ECOTONE_RETURN_IF_ERROR(ValidateYamlSyntax(text, file));
   try {
     std::string copy(text);
     std::vector<YAML::Node> docs = YAML::LoadAll(copy);
@@ -166,64 +203,103 @@ bool IsMergeKey(const YAML::Node& key) {
          key.Tag() != "tag:yaml.org,2002:str";
 }
 
-bool HasKey(const YAML::Node& map, const std::string& key) {
-  for (const auto& kv : map)
-    if (kv.first.IsScalar() && kv.first.Scalar() == key) return true;
-  return false;
-}
+// Resolves merge keys in place. Each map or sequence is visited once even
+// when aliases make it reachable many times (an alias is the same node), so
+// the work is linear in the size of the parsed text and "billion laughs"
+// inputs cannot blow up. Node identity is the yaml-cpp node pointer, which
+// Node::is() compares; nodes are bucketed by their source position.
+class MergeResolver {
+ public:
+  // `file` may be null: then invalid merge values are ignored, not errors.
+  explicit MergeResolver(const std::string* file) : file_(file) {}
+
+  Status Resolve(YAML::Node node, int depth) {
+    if (!node.IsMap() && !node.IsSequence()) return Status::Ok();
+    if (depth > kMaxNesting) {
+      if (file_ == nullptr) return Status::Ok();
+      return Status::InvalidArgument(
+          "nesting deeper than " + std::to_string(kMaxNesting) + " levels",
+          At(*file_, node));
+    }
+    if (Visited(node)) return Status::Ok();
+    if (node.IsSequence()) {
+      for (auto item : node) ECOTONE_RETURN_IF_ERROR(Resolve(item, depth + 1));
+      return Status::Ok();
+    }
+    std::vector<YAML::Node> merge_values;
+    for (auto kv : node) {
+      if (IsMergeKey(kv.first)) {
+        merge_values.push_back(kv.second);
+      } else {
+        ECOTONE_RETURN_IF_ERROR(Resolve(kv.second, depth + 1));
+      }
+    }
+    if (merge_values.empty()) return Status::Ok();
+    std::vector<YAML::Node> sources;
+    for (auto& mv : merge_values) {
+      if (mv.IsMap()) {
+        ECOTONE_RETURN_IF_ERROR(Resolve(mv, depth + 1));
+        sources.push_back(mv);
+      } else if (mv.IsSequence()) {
+        for (auto m : mv) {
+          if (m.IsMap()) {
+            ECOTONE_RETURN_IF_ERROR(Resolve(m, depth + 1));
+            sources.push_back(m);
+          } else if (file_ != nullptr) {
+            return Status::InvalidArgument(
+                "a merge key '<<' list must hold mappings", At(*file_, m));
+          }
+        }
+      } else if (file_ != nullptr) {
+        return Status::InvalidArgument(
+            "a merge key '<<' expects a mapping or a list of mappings",
+            At(*file_, mv));
+      }
+    }
+    // Drop the merge entries, then add the keys the map does not have:
+    // explicit keys win, earlier sources win over later ones.
+    for (size_t i = 0; i < merge_values.size(); ++i) {
+      if (!node.remove(std::string("<<"))) break;
+    }
+    std::unordered_set<std::string> present;
+    for (const auto& kv : node)
+      if (kv.first.IsScalar()) present.insert(kv.first.Scalar());
+    for (const auto& src : sources) {
+      for (const auto& kv : src) {
+        if (!kv.first.IsScalar() || IsMergeKey(kv.first)) continue;
+        if (!present.insert(kv.first.Scalar()).second) continue;
+        // Key and value are the source's nodes: their marks are kept.
+        node[kv.first] = kv.second;
+      }
+    }
+    return Status::Ok();
+  }
+
+ private:
+  bool Visited(const YAML::Node& n) {
+    auto& bucket = seen_[n.Mark().pos];
+    for (const auto& o : bucket)
+      if (o.is(n)) return true;
+    bucket.push_back(n);
+    return false;
+  }
+
+  const std::string* file_;
+  std::unordered_map<int, std::vector<YAML::Node>> seen_;
+};
 
 }  // namespace
 
 YAML::Node ResolveMergeKeys(const YAML::Node& node, int depth) {
-  if (depth > kMaxNesting) return node;
-  if (node.IsSequence()) {
-    YAML::Node out(YAML::NodeType::Sequence);
-    for (const auto& item : node) out.push_back(ResolveMergeKeys(item, depth + 1));
-    // Keep the source mark: copy by assignment loses it, so return the
-    // original when nothing inside changed would be cheaper, but yaml-cpp
-    // nodes are shared references; mutate a clone instead.
-    return out;
-  }
-  if (!node.IsMap()) return node;
-  bool has_merge = false;
-  for (const auto& kv : node)
-    if (IsMergeKey(kv.first)) has_merge = true;
-  // Resolve children in place on the original node so marks are preserved.
-  YAML::Node out = node;
-  std::vector<std::pair<YAML::Node, YAML::Node>> merged_sources;
-  if (!has_merge) {
-    for (auto kv : out) {
-      if (kv.second.IsMap() || kv.second.IsSequence()) {
-        YAML::Node resolved = ResolveMergeKeys(kv.second, depth + 1);
-        if (resolved.IsMap() || resolved.IsSequence()) kv.second = resolved;
-      }
-    }
-    return out;
-  }
-  // Build a fresh map: explicit keys first, then merged ones not yet present.
-  YAML::Node fresh(YAML::NodeType::Map);
-  std::vector<YAML::Node> sources;
-  for (const auto& kv : node) {
-    if (IsMergeKey(kv.first)) {
-      if (kv.second.IsMap()) {
-        sources.push_back(kv.second);
-      } else if (kv.second.IsSequence()) {
-        for (const auto& m : kv.second)
-          if (m.IsMap()) sources.push_back(m);
-      }
-      continue;
-    }
-    fresh[kv.first] = ResolveMergeKeys(kv.second, depth + 1);
-  }
-  for (const auto& src : sources) {
-    YAML::Node resolved = ResolveMergeKeys(src, depth + 1);
-    for (const auto& kv : resolved) {
-      if (!kv.first.IsScalar()) continue;
-      if (HasKey(fresh, kv.first.Scalar())) continue;
-      fresh[kv.first] = kv.second;
-    }
-  }
-  return fresh;
+  YAML::Node root = node;
+  MergeResolver resolver(nullptr);
+  (void)resolver.Resolve(root, depth);
+  return root;
+}
+
+Status ResolveMergeKeysInPlace(const std::string& file, YAML::Node root) {
+  MergeResolver resolver(&file);
+  return resolver.Resolve(root, 0);
 }
 
 Result<std::string> AsString(const std::string& file, const YAML::Node& node,
@@ -246,10 +322,10 @@ Result<int64_t> AsInt(const std::string& file, const YAML::Node& node,
                                    At(file, node, path));
   }
   if (v < min || v > max) {
-    return Status::InvalidArgument(
-        "value " + s + " is out of range [" + std::to_string(min) + ", " +
-            std::to_string(max) + "]",
-        At(file, node, path));
+    return Status::InvalidArgument("value " + s + " is out of range [" +
+                                       std::to_string(min) + ", " +
+                                       std::to_string(max) + "]",
+                                   At(file, node, path));
   }
   return static_cast<int64_t>(v);
 }
@@ -280,7 +356,8 @@ Result<bool> AsBool(const std::string& file, const YAML::Node& node,
     if (s == "true" || s == "True" || s == "TRUE" || s == "yes") return true;
     if (s == "false" || s == "False" || s == "FALSE" || s == "no") return false;
   }
-  return Status::InvalidArgument("expected true or false", At(file, node, path));
+  return Status::InvalidArgument("expected true or false",
+                                 At(file, node, path));
 }
 
 std::string Join(const std::string& path, std::string_view key) {

@@ -4,12 +4,12 @@
 #ifndef ECOTONE_MANIFEST_YAML_UTIL_H_
 #define ECOTONE_MANIFEST_YAML_UTIL_H_
 
+#include <yaml-cpp/yaml.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "ecotone/base/status.h"
 
@@ -29,6 +29,12 @@ Result<std::string> ReadFileLimited(const std::string& path);
 // kMaxNesting. Returns kInvalidArgument naming the file and line.
 Status PrecheckText(std::string_view text, const std::string& file);
 
+// Checks the syntax of a YAML (or JSON) stream with libyaml's event parser
+// (no tree is built). kInvalidArgument with file:line:column on the first
+// error. LoadAllDocuments calls it before yaml-cpp, which can hang on some
+// invalid streams.
+Status ValidateYamlSyntax(std::string_view text, const std::string& file);
+
 // Parses all documents of a YAML (or JSON) stream. Parser exceptions become
 // kInvalidArgument with file:line:column. Empty documents are kept as Null.
 Result<std::vector<YAML::Node>> LoadAllDocuments(std::string_view text,
@@ -38,11 +44,18 @@ Result<std::vector<YAML::Node>> LoadAllDocuments(std::string_view text,
 Location At(const std::string& file, const YAML::Node& node,
             std::string path = {});
 
-// Resolves YAML merge keys ("<<": map or sequence of maps) recursively in
-// place, returning a new tree: explicit keys win over merged ones, earlier
-// maps in a merge sequence win over later ones (YAML 1.1 merge spec).
-// Depth is bounded by kMaxNesting.
+// Resolves YAML merge keys ("<<": map or sequence of maps) recursively IN
+// PLACE and returns the same (now resolved) tree: explicit keys win over
+// merged ones, earlier maps in a merge sequence win over later ones (YAML
+// 1.1 merge spec). Every node keeps its source mark (merged keys and values
+// are the nodes of the merged map), so At() still points into the file.
+// Work is linear in the parsed text even with many aliases. Depth is bounded
+// by kMaxNesting; invalid merge values (a scalar after "<<") are ignored.
 YAML::Node ResolveMergeKeys(const YAML::Node& node, int depth = 0);
+
+// The same, but an invalid merge value or nesting deeper than kMaxNesting
+// is kInvalidArgument at its location in `file`.
+Status ResolveMergeKeysInPlace(const std::string& file, YAML::Node root);
 
 // Scalar accessors: return kInvalidArgument at the node's location with the
 // field path when the node is not a scalar of the expected type.

@@ -29,7 +29,8 @@ struct HostMention {
 // (scheme://[user[:pass]@]host[:port][/...], several comma-separated hosts),
 // host:port pairs, ADO/JDBC-style key=value strings (Server=, Host=,
 // Data Source=, Address=, tcp:host,port), and a value that is a bare host
-// name. Never returns IP literals, "localhost" or numbers.
+// name. Never returns IP literals, "localhost" or numbers, nor more than 256
+// mentions for one value.
 std::vector<HostMention> FindHostMentions(std::string_view value);
 
 // Maps host names to component names. A component is reachable under its
