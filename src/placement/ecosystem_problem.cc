@@ -1,0 +1,631 @@
+// Ecosystem → placement::Problem and back. The model (sets, variables,
+// objective terms with units, constraints, weights) is docs/placement.md.
+#include "ecotone/placement/ecosystem_problem.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <set>
+#include <sstream>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+
+#include "ecotone/graph/ecosystem_map.h"
+#include "ecotone/model/units.h"
+
+namespace ecotone::placement {
+namespace {
+
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+constexpr int kDims = 4;
+const char* const kDimNames[kDims] = {"cpu", "memory", "bandwidth", "storage"};
+
+// Demand in the problem's units: cores, GiB, Gbit/s, GiB.
+std::array<double, kDims> Units(const model::Resources& r) {
+  return {r.cpu_millicores / 1000.0, r.memory_bytes / kGiB,
+          r.bandwidth_bps / 1e9, r.storage_bytes / kGiB};
+}
+
+bool IsStateful(const model::Component& c) {
+  return c.stateful || c.kind == model::ComponentKind::kDatabase ||
+         c.kind == model::ComponentKind::kQueue ||
+         c.kind == model::ComponentKind::kStorage;
+}
+
+int ReplicaCount(const model::Component& c) {
+  return std::max(0, c.replicas.initial);
+}
+
+model::Resources Request(const model::Component& c, const EcosystemOptions& o) {
+  return c.requests.empty() ? o.default_request : c.requests;
+}
+
+// Whether zone `z` satisfies the component's allowed regions/zones/labels.
+bool ZoneAllowed(const model::Component& c, const model::Zone& z) {
+  const auto& p = c.placement;
+  if (!p.allowed_zones.empty() &&
+      std::find(p.allowed_zones.begin(), p.allowed_zones.end(), z.name) ==
+          p.allowed_zones.end())
+    return false;
+  if (!p.allowed_regions.empty() &&
+      std::find(p.allowed_regions.begin(), p.allowed_regions.end(), z.region) ==
+          p.allowed_regions.end())
+    return false;
+  for (const auto& [k, v] : p.zone_labels) {
+    auto it = z.labels.find(k);
+    if (it == z.labels.end() || it->second != v) return false;
+  }
+  return true;
+}
+
+std::string Pct(double f) {
+  std::ostringstream os;
+  os.precision(3);
+  os << f * 100 << "%";
+  return os.str();
+}
+
+}  // namespace
+
+Result<EcosystemProblem> BuildEcosystemProblem(
+    const model::Ecosystem& eco, const model::Topology& topo,
+    const model::PlacementPlan* current, const EcosystemOptions& o) {
+  EcosystemProblem ep;
+  Problem& p = ep.problem;
+  p.num_dims = kDims;
+  p.dim_names.assign(kDimNames, kDimNames + kDims);
+  p.lambda = 1.0;  // λ is folded into the pair weights.
+
+  // --- Bins: hosts, racks or zones. ---
+  bool any_racks = false;
+  for (const auto& z : topo.zones) any_racks = any_racks || !z.racks.empty();
+  for (size_t zi = 0; zi < topo.zones.size(); ++zi) {
+    const model::Zone& z = topo.zones[zi];
+    auto add_bin = [&](int rack, int host, const std::string& name,
+                       const model::Resources& cap, bool usable,
+                       bool degraded) {
+      ep.bin_zone.push_back(static_cast<int>(zi));
+      ep.bin_rack.push_back(rack);
+      ep.bin_host.push_back(host);
+      p.bin_names.push_back(name);
+      auto u = Units(usable ? cap : model::Resources{});
+      p.bin_capacity.insert(p.bin_capacity.end(), u.begin(), u.end());
+      p.bin_available.push_back(usable ? 1 : 0);
+      double f = degraded ? topo.degraded_cost_factor : 1.0;
+      p.bin_price.push_back(z.prices.cpu_per_core_hour * f);
+      p.bin_price.push_back(z.prices.memory_per_gib_hour * f);
+      p.bin_price.push_back(z.prices.bandwidth_per_gbps_hour * f);
+      p.bin_price.push_back(z.prices.storage_per_gib_hour * f);
+      if (any_racks) p.bin_domain.push_back(static_cast<int>(zi));
+    };
+    bool zone_ok = model::IsUsable(z.state);
+    bool zone_deg = z.state == model::CapacityState::kDegraded;
+    if (z.racks.empty()) {
+      add_bin(-1, -1, z.name, z.capacity, zone_ok, zone_deg);
+      continue;
+    }
+    for (size_t ri = 0; ri < z.racks.size(); ++ri) {
+      const model::Rack& r = z.racks[ri];
+      bool rack_ok = zone_ok && model::IsUsable(r.state);
+      bool rack_deg = zone_deg || r.state == model::CapacityState::kDegraded;
+      std::string rn = z.name + "/" + r.name;
+      if (r.hosts.empty()) {
+        add_bin(static_cast<int>(ri), -1, rn, r.capacity, rack_ok, rack_deg);
+        continue;
+      }
+      for (size_t hi = 0; hi < r.hosts.size(); ++hi) {
+        const model::Host& h = r.hosts[hi];
+        add_bin(static_cast<int>(ri), static_cast<int>(hi), rn + "/" + h.name,
+                h.capacity, rack_ok && model::IsUsable(h.state),
+                rack_deg || h.state == model::CapacityState::kDegraded);
+      }
+    }
+  }
+  p.num_bins = static_cast<int>(ep.bin_zone.size());
+  if (p.num_bins > o.max_bins) {
+    return Status::InvalidArgument(
+        "the infrastructure has " + std::to_string(p.num_bins) +
+        " placement bins (hosts/racks/zones); the limit is " +
+        std::to_string(o.max_bins));
+  }
+  // Distance = latency in ms between bins: zone latency across zones, rack
+  // latency within a zone, 0 within a rack.
+  const size_t m = static_cast<size_t>(p.num_bins);
+  p.distance.assign(m * m, 0.0);
+  for (size_t a = 0; a < m; ++a) {
+    for (size_t b = 0; b < m; ++b) {
+      int za = ep.bin_zone[a], zb = ep.bin_zone[b];
+      double d;
+      if (za != zb) {
+        d = topo.LatencyMs(za, zb);
+      } else if (ep.bin_rack[a] >= 0 && ep.bin_rack[b] >= 0) {
+        d = topo.zones[za].RackLatencyMs(ep.bin_rack[a], ep.bin_rack[b]);
+      } else {
+        d = 0;
+      }
+      p.distance[a * m + b] = d;
+    }
+  }
+  // Symmetrise defensively (rack matrices are symmetric by construction).
+  for (size_t a = 0; a < m; ++a)
+    for (size_t b = a + 1; b < m; ++b) {
+      double v = std::max(p.distance[a * m + b], p.distance[b * m + a]);
+      p.distance[a * m + b] = p.distance[b * m + a] = v;
+    }
+
+  // κ = mean egress price per GB / mean latency over distinct zone pairs.
+  {
+    double e = 0, l = 0;
+    const size_t nz = topo.zones.size();
+    for (size_t a = 0; a < nz; ++a)
+      for (size_t b = 0; b < nz; ++b)
+        if (a != b) {
+          e += topo.EgressPerGb(a, b);
+          l += topo.LatencyMs(a, b);
+        }
+    ep.egress_per_gb_per_ms = l > 0 ? e / l : 0;
+  }
+
+  // --- Items and groups. ---
+  std::unordered_map<std::string_view, int> comp_index;
+  ep.component_first_item.push_back(0);
+  for (size_t ci = 0; ci < eco.components.size(); ++ci) {
+    const model::Component& c = eco.components[ci];
+    if (c.name.empty())
+      return Status::InvalidArgument("component without a name", c.where);
+    comp_index.emplace(c.name, static_cast<int>(ci));
+    // Allowed zones: unknown names are input errors.
+    for (const auto& zn : c.placement.allowed_zones) {
+      if (topo.ZoneIndex(zn) < 0) {
+        Location w = c.where;
+        w.path =
+            w.path.empty() ? "placement.zones" : w.path + ".placement.zones";
+        return Status::InvalidArgument("component '" + c.name +
+                                           "' allows zone '" + zn +
+                                           "', which is not in the "
+                                           "infrastructure",
+                                       w);
+      }
+    }
+    Group g;
+    g.name = c.name;
+    std::vector<char> zone_ok(topo.zones.size());
+    int allowed_usable_zones = 0;
+    bool restricted = false;
+    for (size_t zi = 0; zi < topo.zones.size(); ++zi) {
+      zone_ok[zi] = ZoneAllowed(c, topo.zones[zi]);
+      restricted = restricted || !zone_ok[zi];
+      if (zone_ok[zi] && model::IsUsable(topo.zones[zi].state))
+        ++allowed_usable_zones;
+    }
+    if (restricted) {
+      for (int b = 0; b < p.num_bins; ++b)
+        if (zone_ok[ep.bin_zone[b]]) g.allowed_bins.push_back(b);
+    }
+    const int n = ReplicaCount(c);
+    int k = c.placement.spread_min_zones;
+    if (k == 0 && o.default_min_zones > 0 && n >= 2)
+      k = std::min({n, o.default_min_zones, std::max(1, allowed_usable_zones)});
+    if (any_racks) {
+      g.min_distinct_domains = k;
+      g.max_per_domain = c.placement.max_per_zone;
+      g.max_per_bin = o.default_max_per_rack;
+    } else {
+      g.min_distinct_bins = k;
+      g.max_per_bin = c.placement.max_per_zone;
+    }
+    const int group = static_cast<int>(p.groups.size());
+    const bool none_allowed = restricted && g.allowed_bins.empty();
+    p.groups.push_back(std::move(g));
+    auto demand = Units(Request(c, o));
+    for (int r = 0; r < n; ++r) {
+      const int item = p.num_items++;
+      ep.item_component.push_back(static_cast<int>(ci));
+      ep.item_replica.push_back(r);
+      p.item_names.push_back(c.name + "#" + std::to_string(r));
+      p.item_demand.insert(p.item_demand.end(), demand.begin(), demand.end());
+      p.item_group.push_back(group);
+      if (none_allowed)  // empty allow-list means "all": forbid explicitly.
+        for (int b = 0; b < p.num_bins; ++b) p.forbidden.push_back({item, b});
+    }
+    ep.component_first_item.push_back(p.num_items);
+  }
+
+  // --- Pairs from the graph module's proximity. ---
+  std::vector<model::Problem> graph_problems;
+  graph::EcosystemMap map = graph::EcosystemMap::Build(eco, &graph_problems);
+  graph::Proximity prox = graph::ComputeProximity(map);
+  ep.pairs.resize(prox.pairs.size());
+  for (size_t i = 0; i < prox.pairs.size(); ++i) {
+    ep.pairs[i].a = prox.pairs[i].a;
+    ep.pairs[i].b = prox.pairs[i].b;
+    ep.pairs[i].proximity = prox.pairs[i].weight;
+  }
+  for (int e = 0; e < map.edge_count(); ++e) {
+    int pi = prox.edge_pair[e];
+    if (pi < 0) continue;
+    const model::Dependency& d = map.dependency(e);
+    auto& pr = ep.pairs[pi];
+    pr.bytes_per_s += std::max(0.0, d.traffic_bytes_per_s);
+    if (d.latency_budget_us > 0 && d.criticality == model::Criticality::kHard &&
+        d.kind != model::DependencyKind::kStartOrder) {
+      double ms = d.latency_budget_us / 1000.0;
+      pr.budget_ms = pr.budget_ms == 0 ? ms : std::min(pr.budget_ms, ms);
+    }
+  }
+  std::vector<WeightedPair> weights;
+  for (size_t pi = 0; pi < ep.pairs.size(); ++pi) {
+    const auto& pr = ep.pairs[pi];
+    int fa = ep.component_first_item[pr.a];
+    int na = ep.component_first_item[pr.a + 1] - fa;
+    int fb = ep.component_first_item[pr.b];
+    int nb = ep.component_first_item[pr.b + 1] - fb;
+    if (na == 0 || nb == 0) continue;
+    int k = std::max(na, nb);
+    double share = 1.0 / k;
+    double gb_per_hour = pr.bytes_per_s * 3600.0 / 1e9;
+    double w = share * (o.lambda * pr.proximity +
+                        gb_per_hour * ep.egress_per_gb_per_ms);
+    for (int r = 0; r < k; ++r) {
+      int ia = fa + r % na, ib = fb + r % nb;
+      ep.partners.push_back({static_cast<int>(pi), ia, ib, share});
+      if (w > 0) weights.push_back({ia, ib, w});
+      if (pr.budget_ms > 0) p.distance_limits.push_back({ia, ib, pr.budget_ms});
+    }
+  }
+  ECOTONE_ASSIGN_OR_RETURN(p.pair_weight, BuildSymmetric(p.num_items, weights));
+
+  // --- Current plan: current bins and migration costs. ---
+  if (current != nullptr) {
+    p.current_bin.assign(p.num_items, -1);
+    p.migration_cost.assign(p.num_items, 0.0);
+    for (int i = 0; i < p.num_items; ++i) {
+      const model::Component& c = eco.components[ep.item_component[i]];
+      double cost = o.migration_cost;
+      if (IsStateful(c)) {
+        model::Resources r = Request(c, o);
+        cost += o.stateful_per_gib * (r.memory_bytes + r.storage_bytes) / kGiB;
+      }
+      p.migration_cost[i] = cost;
+    }
+    // (zone, rack, host) names → bin. A plan without racks maps to the first
+    // available bin of its zone (moves are then reported per zone).
+    std::map<std::string, int> bin_by_name;
+    std::map<std::string, int> first_bin_of_zone;
+    for (int b = 0; b < p.num_bins; ++b) {
+      bin_by_name.emplace(p.bin_names[b], b);
+      const std::string& zn = topo.zones[ep.bin_zone[b]].name;
+      auto it = first_bin_of_zone.find(zn);
+      if (it == first_bin_of_zone.end() ||
+          (!p.BinAvailable(it->second) && p.BinAvailable(b)))
+        first_bin_of_zone[zn] = b;
+    }
+    for (const auto& a : current->assignments) {
+      auto ci = comp_index.find(a.component);
+      if (ci == comp_index.end()) continue;
+      int first = ep.component_first_item[ci->second];
+      int n = ep.component_first_item[ci->second + 1] - first;
+      if (a.replica < 0 || a.replica >= n) continue;  // scaled down.
+      int bin = -1;
+      std::string key = a.PlaceString();
+      if (auto it = bin_by_name.find(key); it != bin_by_name.end()) {
+        bin = it->second;
+      } else if (!a.rack.empty() && a.host.empty()) {
+        // Hosts modelled but the plan names the rack only: first host.
+        for (int b = 0; b < p.num_bins && bin < 0; ++b)
+          if (p.bin_names[b].rfind(key + "/", 0) == 0) bin = b;
+      } else if (auto z = first_bin_of_zone.find(a.zone);
+                 z != first_bin_of_zone.end()) {
+        bin = z->second;
+      }
+      p.current_bin[first + a.replica] = bin;
+    }
+  }
+  return ep;
+}
+
+namespace {
+
+struct Costs {
+  CostTerms terms;
+  double cross_zone_proximity = 0;
+  std::vector<double> pair_cross_share;  // per component pair.
+};
+
+Costs ComputeCosts(const EcosystemProblem& ep, const std::vector<int>& asg,
+                   const model::Ecosystem& eco, const model::Topology& topo,
+                   const EcosystemOptions& o) {
+  const Problem& p = ep.problem;
+  Costs c;
+  for (int i = 0; i < p.num_items; ++i) {
+    int b = asg[i];
+    if (b < 0) continue;
+    const model::Component& comp = eco.components[ep.item_component[i]];
+    double base = model::ResourceCostPerHour(Request(comp, o),
+                                             topo.zones[ep.bin_zone[b]].prices);
+    double charged = p.LinearCost(i, b);
+    c.terms.resource += base;
+    c.terms.penalties += std::max(0.0, charged - base);
+    c.terms.migration += p.MigrationCost(i, b);
+  }
+  c.pair_cross_share.assign(ep.pairs.size(), 0.0);
+  for (const auto& pp : ep.partners) {
+    int ba = asg[pp.item_a], bb = asg[pp.item_b];
+    if (ba < 0 || bb < 0) continue;
+    const auto& pr = ep.pairs[pp.pair];
+    int za = ep.bin_zone[ba], zb = ep.bin_zone[bb];
+    c.terms.proximity +=
+        o.lambda * pr.proximity * pp.share * p.Distance(ba, bb);
+    if (za != zb) {
+      c.pair_cross_share[pp.pair] += pp.share;
+      double price =
+          0.5 * (topo.EgressPerGb(za, zb) + topo.EgressPerGb(zb, za));
+      c.terms.egress += pr.bytes_per_s * pp.share * 3600.0 / 1e9 * price;
+    }
+  }
+  for (size_t pi = 0; pi < ep.pairs.size(); ++pi)
+    c.cross_zone_proximity += ep.pairs[pi].proximity * c.pair_cross_share[pi];
+  return c;
+}
+
+}  // namespace
+
+EcosystemPlacement Interpret(const EcosystemProblem& ep, const Solution& s,
+                             const model::Ecosystem& eco,
+                             const model::Topology& topo,
+                             const model::PlacementPlan* current,
+                             const EcosystemOptions& o) {
+  const Problem& p = ep.problem;
+  EcosystemPlacement out;
+  out.status = s.status;
+  out.bound = s.bound;
+  out.gap = s.gap;
+  out.bound_method = s.bound_method;
+  out.solver = s.solver;
+  out.seconds = s.seconds;
+  out.iterations = s.iterations;
+  out.plan.ecosystem = eco.name;
+  out.plan.infra = topo.name;
+  out.plan.metadata["solver"] = s.solver;
+  out.plan.metadata["status"] = std::string(SolveOutcomeName(s.status));
+
+  // Zone usage (capacity even without a plan, for the explanation).
+  out.zones.resize(topo.zones.size());
+  for (size_t zi = 0; zi < topo.zones.size(); ++zi) {
+    out.zones[zi].zone = topo.zones[zi].name;
+    out.zones[zi].state =
+        std::string(model::CapacityStateName(topo.zones[zi].state));
+    out.zones[zi].capacity = model::UsableCapacity(topo.zones[zi]);
+  }
+
+  const bool has_plan = static_cast<int>(s.assignment.size()) == p.num_items &&
+                        (s.status == SolveOutcome::kOptimal ||
+                         s.status == SolveOutcome::kFeasible);
+  if (!has_plan) {
+    out.infeasible = s.infeasibility;
+    if (out.infeasible.empty()) out.infeasible = ExplainInfeasibility(p);
+    if (out.infeasible.empty())
+      out.infeasible = s.status == SolveOutcome::kInfeasible
+                           ? "the constraints admit no placement"
+                           : "no feasible placement found within the limits";
+    out.objective = std::numeric_limits<double>::infinity();
+    // Still report how full each zone would be with every replica's demand
+    // spread nowhere: capacity only.
+    return out;
+  }
+
+  out.plan.assignments.reserve(p.num_items);
+  for (int i = 0; i < p.num_items; ++i) {
+    int b = s.assignment[i];
+    model::Assignment a;
+    a.component = eco.components[ep.item_component[i]].name;
+    a.replica = ep.item_replica[i];
+    const model::Zone& z = topo.zones[ep.bin_zone[b]];
+    a.zone = z.name;
+    if (ep.bin_rack[b] >= 0) {
+      const model::Rack& r = z.racks[ep.bin_rack[b]];
+      a.rack = r.name;
+      if (ep.bin_host[b] >= 0) a.host = r.hosts[ep.bin_host[b]].name;
+    }
+    ZoneUsage& u = out.zones[ep.bin_zone[b]];
+    u.used =
+        model::Add(u.used, Request(eco.components[ep.item_component[i]], o));
+    ++u.replicas;
+    out.plan.assignments.push_back(std::move(a));
+  }
+  for (auto& u : out.zones) {
+    auto used = Units(u.used), cap = Units(u.capacity);
+    for (int d = 0; d < kDims; ++d)
+      u.utilisation[d] = cap[d] > 0 ? used[d] / cap[d] : 0.0;
+  }
+
+  Costs c = ComputeCosts(ep, s.assignment, eco, topo, o);
+  out.costs = c.terms;
+  out.objective = c.terms.total();
+  out.cross_zone_proximity = c.cross_zone_proximity;
+
+  // Split dependency pairs, highest proximity first.
+  std::vector<std::set<std::string>> comp_zones(eco.components.size());
+  for (int i = 0; i < p.num_items; ++i)
+    comp_zones[ep.item_component[i]].insert(
+        topo.zones[ep.bin_zone[s.assignment[i]]].name);
+  for (size_t pi = 0; pi < ep.pairs.size(); ++pi) {
+    const auto& pr = ep.pairs[pi];
+    std::set<std::string> zs = comp_zones[pr.a];
+    zs.insert(comp_zones[pr.b].begin(), comp_zones[pr.b].end());
+    if (c.pair_cross_share[pi] <= 0) continue;
+    SplitDependency sd;
+    sd.from = eco.components[pr.a].name;
+    sd.to = eco.components[pr.b].name;
+    sd.zones.assign(zs.begin(), zs.end());
+    sd.proximity = pr.proximity;
+    sd.cross_zone_share = std::min(1.0, c.pair_cross_share[pi]);
+    out.split_dependencies.push_back(std::move(sd));
+  }
+  std::stable_sort(out.split_dependencies.begin(), out.split_dependencies.end(),
+                   [](const SplitDependency& x, const SplitDependency& y) {
+                     return x.proximity * x.cross_zone_share >
+                            y.proximity * y.cross_zone_share;
+                   });
+
+  // Binding constraints: nearly full zones first, then the solver's list.
+  for (const auto& u : out.zones) {
+    for (int d = 0; d < kDims; ++d) {
+      if (u.utilisation[d] >= 0.9) {
+        out.binding_constraints.push_back("capacity of zone " + u.zone + " " +
+                                          kDimNames[d] + " at " +
+                                          Pct(u.utilisation[d]));
+      }
+    }
+  }
+  for (const auto& b : s.binding_constraints)
+    out.binding_constraints.push_back(b);
+
+  if (current != nullptr) {
+    // Compare at the granularity the current plan gives: a plan without
+    // racks only sees zone moves.
+    model::PlacementPlan cmp = out.plan;
+    std::map<std::pair<std::string, int>, const model::Assignment*> cur;
+    for (const auto& a : current->assignments)
+      cur[{a.component, a.replica}] = &a;
+    for (auto& a : cmp.assignments) {
+      auto it = cur.find({a.component, a.replica});
+      if (it == cur.end()) continue;
+      if (it->second->rack.empty()) a.rack.clear();
+      if (it->second->host.empty()) a.host.clear();
+    }
+    out.delta = model::Diff(*current, cmp);
+    // Moves report the full new place.
+    std::map<std::pair<std::string, int>, const model::Assignment*> now;
+    for (const auto& a : out.plan.assignments)
+      now[{a.component, a.replica}] = &a;
+    for (auto& mv : out.delta.moves)
+      mv.to = now[{mv.component, mv.replica}]->PlaceString();
+    int matched = 0;
+    for (const auto& a : cmp.assignments)
+      matched += cur.count({a.component, a.replica}) ? 1 : 0;
+    out.kept = matched - static_cast<int>(out.delta.moves.size());
+  }
+  return out;
+}
+
+Result<EcosystemPlacement> EvaluateAssignment(
+    const EcosystemProblem& ep, const std::vector<int>& assignment,
+    const model::Ecosystem& eco, const model::Topology& topo,
+    const model::PlacementPlan* current, const EcosystemOptions& o) {
+  ECOTONE_ASSIGN_OR_RETURN(Evaluation ev, Evaluate(ep.problem, assignment));
+  Solution s;
+  s.assignment = assignment;
+  s.cost = ev.cost;
+  s.objective = ev.cost.total();
+  s.bin_load = ev.bin_load;
+  s.solver = "evaluate";
+  s.status = SolveOutcome::kFeasible;
+  EcosystemPlacement out = Interpret(ep, s, eco, topo, current, o);
+  if (!ev.feasible()) {
+    out.status = SolveOutcome::kInfeasible;
+    std::string v;
+    for (size_t i = 0; i < ev.violations.size() && i < 5; ++i)
+      v += (i ? "; " : "") + ev.violations[i];
+    if (ev.violations.size() > 5)
+      v += "; and " + std::to_string(ev.violations.size() - 5) + " more";
+    out.infeasible = v;
+  }
+  return out;
+}
+
+Result<EcosystemPlacement> PlaceEcosystem(const model::Ecosystem& eco,
+                                          const model::Topology& topo,
+                                          const model::PlacementPlan* current,
+                                          const EcosystemOptions& o,
+                                          const SolveOptions& solve,
+                                          const std::string& solver) {
+  ECOTONE_ASSIGN_OR_RETURN(EcosystemProblem ep,
+                           BuildEcosystemProblem(eco, topo, current, o));
+  SolveOptions so = solve;
+  if (so.initial.empty() && !ep.problem.current_bin.empty()) {
+    so.initial = ep.problem.current_bin;
+    for (int& b : so.initial)
+      if (b >= 0 && !ep.problem.BinAvailable(b)) b = -1;
+  }
+  ECOTONE_ASSIGN_OR_RETURN(Solution s, Solve(ep.problem, so, solver));
+  return Interpret(ep, s, eco, topo, current, o);
+}
+
+std::vector<int> SpreadAssignment(const EcosystemProblem& ep) {
+  const Problem& p = ep.problem;
+  const int m = p.num_bins, D = p.num_dims;
+  std::vector<double> load(static_cast<size_t>(m) * D, 0.0);
+  int nz = 0;
+  for (int z : ep.bin_zone) nz = std::max(nz, z + 1);
+  std::vector<double> zone_alloc(nz, 0.0), zone_cap(nz, 0.0);
+  for (int b = 0; b < m; ++b)
+    if (p.BinAvailable(b))
+      for (int d = 0; d < D; ++d) zone_cap[ep.bin_zone[b]] += p.Capacity(b, d);
+  std::vector<int> asg(p.num_items, -1);
+  std::vector<std::vector<int>> group_bins(p.groups.size());
+  std::vector<char> forbidden_item(p.num_items, 0);
+  for (const auto& f : p.forbidden) forbidden_item[f.item] = 1;
+  auto fits = [&](int i, int b) {
+    for (int d = 0; d < D; ++d)
+      if (load[static_cast<size_t>(b) * D + d] + p.Demand(i, b, d) >
+          p.Capacity(b, d) + 1e-9)
+        return false;
+    return true;
+  };
+  const size_t ncomp = ep.component_first_item.size() - 1;
+  for (size_t c = 0; c < ncomp; ++c) {
+    int first = ep.component_first_item[c],
+        last = ep.component_first_item[c + 1];
+    if (first == last) continue;
+    const Group& g = p.groups[p.GroupOf(first)];
+    std::vector<int> bins;
+    if (g.allowed_bins.empty()) {
+      for (int b = 0; b < m; ++b) bins.push_back(b);
+    } else {
+      bins = g.allowed_bins;
+    }
+    bins.erase(std::remove_if(bins.begin(), bins.end(),
+                              [&](int b) { return !p.BinAvailable(b); }),
+               bins.end());
+    if (forbidden_item[first]) bins.clear();
+    std::vector<int> per_zone(nz, 0);
+    std::vector<int> per_bin(m, 0);
+    for (int i = first; i < last; ++i) {
+      // Topology spread: the zone with the fewest replicas of this
+      // component, then the least allocated zone; within it, the least
+      // allocated bin that fits (NodeResourcesFit LeastAllocated).
+      int best = -1;
+      auto score = [&](int b) {
+        double used = 0, cap = 0;
+        for (int d = 0; d < D; ++d) {
+          used += load[static_cast<size_t>(b) * D + d];
+          cap += p.Capacity(b, d);
+        }
+        int z = ep.bin_zone[b];
+        return std::make_tuple(
+            per_zone[z], zone_cap[z] > 0 ? zone_alloc[z] / zone_cap[z] : 1.0,
+            per_bin[b], cap > 0 ? used / cap : 1.0, b);
+      };
+      for (int b : bins)
+        if (fits(i, b) && (best < 0 || score(b) < score(best))) best = b;
+      if (best < 0)
+        for (int b : bins)
+          if (best < 0 || score(b) < score(best)) best = b;
+      if (best < 0) continue;
+      asg[i] = best;
+      ++per_zone[ep.bin_zone[best]];
+      ++per_bin[best];
+      for (int d = 0; d < D; ++d) {
+        load[static_cast<size_t>(best) * D + d] += p.Demand(i, best, d);
+        zone_alloc[ep.bin_zone[best]] += p.Demand(i, best, d);
+      }
+    }
+  }
+  return asg;
+}
+
+}  // namespace ecotone::placement

@@ -1,0 +1,402 @@
+// The "mip" solver: the exact placement model solved by CBC (branch and cut)
+// through its C interface.
+//
+// Model (x_ib binary for every allowed item/bin pair):
+//   min Σ (linear + migration)(i,b) x_ib + λ Σ_{i<j} w_ij Σ_{h,k} d_hk y_ijhk
+//   Σ_b x_ib = 1                                   (assignment, every item)
+//   Σ_i q_ibd x_ib <= Q_bd                         (capacity, every bin/dim)
+//   Σ_{i∈g} x_ib <= N_g                            (max per bin of group g)
+//   u_gb <= Σ_{i∈g} x_ib,  Σ_b u_gb >= K_g         (spread, u binary)
+//   the same two per domain (zone) when the problem has domains
+//   x_ah + Σ_{k: d(h,k) > L} x_bk <= 1             (distance limit L of a,b)
+// Pairwise products x_ih·x_jk are linearised with the first-level
+// reformulation-linearisation (Adams & Johnson 1994, RLT-1): continuous
+// y_ijhk >= 0 with Σ_k y_ijhk = x_ih and Σ_h y_ijhk = x_jk. It needs
+// |pairs|·m² columns but gives CBC a much stronger LP bound than the
+// textbook y >= x_ih + x_jk - 1 form; models above `mip.max_pairwise_vars`
+// (default 3,000,000) are refused with FailedPrecondition.
+#include "solvers/mip/mip.h"
+
+#include <Cbc_C_Interface.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "internal.h"
+
+namespace ecotone::placement::internal {
+namespace {
+
+// CBC's infinity (COIN_DBL_MAX) without pulling in CoinUtils headers.
+constexpr double kCbcInf = std::numeric_limits<double>::max();
+
+struct CbcDeleter {
+  void operator()(Cbc_Model* m) const { Cbc_deleteModel(m); }
+};
+
+// Column-wise model under construction.
+struct Model {
+  std::vector<std::vector<std::pair<int, double>>> cols;  // (row, coef)
+  std::vector<double> col_lb, col_ub, obj;
+  std::vector<uint8_t> integer;
+  std::vector<double> row_lb, row_ub;
+
+  int AddRow(double lb, double ub) {
+    row_lb.push_back(lb);
+    row_ub.push_back(ub);
+    return static_cast<int>(row_lb.size()) - 1;
+  }
+  int AddCol(double lb, double ub, double c, bool is_int) {
+    cols.emplace_back();
+    col_lb.push_back(lb);
+    col_ub.push_back(ub);
+    obj.push_back(c);
+    integer.push_back(is_int);
+    return static_cast<int>(cols.size()) - 1;
+  }
+  void Set(int row, int col, double coef) { cols[col].push_back({row, coef}); }
+};
+
+int64_t Option(const SolveOptions& o, const std::string& name, int64_t dflt) {
+  auto it = o.extra.find(name);
+  if (it == o.extra.end()) return dflt;
+  try {
+    return std::stoll(it->second);
+  } catch (...) {
+    return dflt;
+  }
+}
+
+}  // namespace
+
+Result<MipOutcome> SolveMip(const Problem& p, const SolveOptions& opt,
+                            bool relax_only) {
+  const double kInf = std::numeric_limits<double>::infinity();
+  const int n = p.num_items, m = p.num_bins, D = p.num_dims;
+  Allowed al(p);
+  Model md;
+  // x columns.
+  std::vector<std::vector<std::pair<int, int>>> xcol(n);  // (bin, col)
+  for (int i = 0; i < n; ++i) {
+    for (int b : al.Bins(i)) {
+      bool fits = true;
+      for (int d = 0; d < D && fits; ++d)
+        fits = p.Demand(i, b, d) <= p.Capacity(b, d);
+      if (!fits) continue;
+      int c = md.AddCol(0, 1, p.LinearCost(i, b) + p.MigrationCost(i, b), true);
+      xcol[i].push_back({b, c});
+    }
+  }
+  auto xcol_of = [&](int i, int b) -> int {
+    for (auto [bb, c] : xcol[i]) {
+      if (bb == b) return c;
+    }
+    return -1;
+  };
+  // Pairwise model size check.
+  int64_t pair_vars = 0;
+  if (p.HasPairwise()) {
+    const SparseSymmetric& w = p.pair_weight;
+    for (int i = 0; i < n; ++i) {
+      for (int64_t k = w.row_start[i]; k < w.row_start[i + 1]; ++k) {
+        int j = w.col[k];
+        if (j > i) {
+          pair_vars += static_cast<int64_t>(xcol[i].size()) * xcol[j].size();
+        }
+      }
+    }
+    int64_t limit = Option(opt, "mip.max_pairwise_vars", 3'000'000);
+    if (pair_vars > limit) {
+      return Status::FailedPrecondition(
+          "mip: the linearised pairwise model needs " +
+          std::to_string(pair_vars) + " columns (> mip.max_pairwise_vars = " +
+          std::to_string(limit) + "); use the heuristic solver");
+    }
+  }
+  // Assignment rows.
+  for (int i = 0; i < n; ++i) {
+    int r = md.AddRow(1, 1);
+    for (auto [b, c] : xcol[i]) md.Set(r, c, 1.0);
+  }
+  // Capacity rows (skipped when they cannot bind).
+  for (int b = 0; b < m; ++b) {
+    for (int d = 0; d < D; ++d) {
+      double most = 0;
+      std::vector<std::pair<int, double>> terms;
+      for (int i = 0; i < n; ++i) {
+        int c = xcol_of(i, b);
+        if (c < 0) continue;
+        double q = p.Demand(i, b, d);
+        if (q == 0) continue;
+        most += q;
+        terms.push_back({c, q});
+      }
+      if (most <= p.Capacity(b, d)) continue;
+      int r = md.AddRow(-kInf, p.Capacity(b, d));
+      for (auto [c, q] : terms) md.Set(r, c, q);
+    }
+  }
+  // Group spread rows.
+  if (!p.item_group.empty()) {
+    std::vector<std::vector<int>> members(p.groups.size());
+    for (int i = 0; i < n; ++i) {
+      if (p.item_group[i] >= 0) members[p.item_group[i]].push_back(i);
+    }
+    const bool domains = !p.bin_domain.empty();
+    int num_domains = 0;
+    if (domains) {
+      for (int dm : p.bin_domain) num_domains = std::max(num_domains, dm + 1);
+    }
+    for (size_t g = 0; g < p.groups.size(); ++g) {
+      const Group& gr = p.groups[g];
+      if (members[g].empty()) continue;
+      auto add_level = [&](int levels, auto level_of, int max_per,
+                           int min_distinct) {
+        if (max_per <= 0 && min_distinct <= 0) return;
+        std::vector<int> u_row_of(levels, -1);
+        int sum_row = min_distinct > 0 ? md.AddRow(min_distinct, kInf) : -1;
+        for (int lv = 0; lv < levels; ++lv) {
+          std::vector<int> cs;
+          for (int i : members[g]) {
+            for (auto [b, c] : xcol[i]) {
+              if (level_of(b) == lv) cs.push_back(c);
+            }
+          }
+          if (cs.empty()) continue;
+          if (max_per > 0 && static_cast<int>(cs.size()) > max_per) {
+            int r = md.AddRow(-kInf, max_per);
+            for (int c : cs) md.Set(r, c, 1.0);
+          }
+          if (sum_row >= 0) {
+            int u = md.AddCol(0, 1, 0.0, true);
+            md.Set(sum_row, u, 1.0);
+            int r = md.AddRow(-kInf, 0);  // u - Σ x <= 0
+            md.Set(r, u, 1.0);
+            for (int c : cs) md.Set(r, c, -1.0);
+          }
+        }
+      };
+      add_level(
+          m, [](int b) { return b; }, gr.max_per_bin, gr.min_distinct_bins);
+      if (domains) {
+        add_level(
+            num_domains, [&](int b) { return p.bin_domain[b]; },
+            gr.max_per_domain, gr.min_distinct_domains);
+      }
+    }
+  }
+  // Distance limits.
+  for (const DistanceLimit& l : p.distance_limits) {
+    for (auto [h, ch] : xcol[l.item_a]) {
+      std::vector<int> far;
+      for (auto [k, ck] : xcol[l.item_b]) {
+        if (p.Distance(h, k) > l.max_distance + 1e-9) far.push_back(ck);
+      }
+      if (far.empty()) continue;
+      int r = md.AddRow(-kInf, 1);
+      md.Set(r, ch, 1.0);
+      for (int c : far) md.Set(r, c, 1.0);
+    }
+  }
+  // Pairwise RLT-1 columns.
+  if (p.HasPairwise()) {
+    const SparseSymmetric& w = p.pair_weight;
+    for (int i = 0; i < n; ++i) {
+      for (int64_t k = w.row_start[i]; k < w.row_start[i + 1]; ++k) {
+        int j = w.col[k];
+        if (j <= i) continue;
+        double f = p.lambda * w.weight[k];
+        // Rows: Σ_k y_hk - x_ih = 0 per h, Σ_h y_hk - x_jk = 0 per k.
+        std::vector<int> row_h(xcol[i].size()), row_k(xcol[j].size());
+        for (size_t a = 0; a < xcol[i].size(); ++a) {
+          row_h[a] = md.AddRow(0, 0);
+          md.Set(row_h[a], xcol[i][a].second, -1.0);
+        }
+        for (size_t c = 0; c < xcol[j].size(); ++c) {
+          row_k[c] = md.AddRow(0, 0);
+          md.Set(row_k[c], xcol[j][c].second, -1.0);
+        }
+        for (size_t a = 0; a < xcol[i].size(); ++a) {
+          for (size_t c = 0; c < xcol[j].size(); ++c) {
+            double cost = f * p.Distance(xcol[i][a].first, xcol[j][c].first);
+            int y = md.AddCol(0, kInf, cost, false);
+            md.Set(row_h[a], y, 1.0);
+            md.Set(row_k[c], y, 1.0);
+          }
+        }
+      }
+    }
+  }
+  // Load into CBC.
+  const int ncols = static_cast<int>(md.cols.size());
+  const int nrows = static_cast<int>(md.row_lb.size());
+  std::vector<CoinBigIndex> start(ncols + 1, 0);
+  std::vector<int> index;
+  std::vector<double> value;
+  for (int c = 0; c < ncols; ++c) {
+    for (auto [r, v] : md.cols[c]) {
+      index.push_back(r);
+      value.push_back(v);
+    }
+    start[c + 1] = static_cast<CoinBigIndex>(index.size());
+  }
+  std::unique_ptr<Cbc_Model, CbcDeleter> model(Cbc_newModel());
+  Cbc_setLogLevel(model.get(), 0);
+  // CBC's own infinity is large but finite.
+  std::vector<double> rlb(md.row_lb), rub(md.row_ub), cub(md.col_ub);
+  for (double& v : rlb)
+    if (std::isinf(v)) v = -kCbcInf;
+  for (double& v : rub)
+    if (std::isinf(v)) v = kCbcInf;
+  for (double& v : cub)
+    if (std::isinf(v)) v = kCbcInf;
+  Cbc_loadProblem(model.get(), ncols, nrows, start.data(), index.data(),
+                  value.data(), md.col_lb.data(), cub.data(), md.obj.data(),
+                  rlb.data(), rub.data());
+  Cbc_setObjSense(model.get(), 1.0);
+  if (!relax_only) {
+    for (int c = 0; c < ncols; ++c) {
+      if (md.integer[c]) Cbc_setInteger(model.get(), c);
+    }
+  }
+  Cbc_setParameter(model.get(), "timeMode", "elapsed");
+  Cbc_setParameter(model.get(), "threads", "1");
+  Cbc_setParameter(model.get(), "log", "0");
+  Cbc_setParameter(model.get(), "slog", "0");
+  Cbc_setMaximumSeconds(model.get(), std::max(0.05, opt.time_limit_s));
+  Cbc_setAllowableGap(model.get(), 1e-7);
+  Cbc_setParameter(model.get(), "ratioGap", "1e-9");
+  Cbc_setParameter(model.get(), "randomSeed",
+                   std::to_string(opt.seed % 1000000000 + 1).c_str());
+  if (!relax_only && opt.initial.size() == static_cast<size_t>(n)) {
+    std::vector<int> idx;
+    std::vector<double> val;
+    bool complete = true;
+    for (int i = 0; i < n; ++i) {
+      int c = opt.initial[i] >= 0 && opt.initial[i] < m
+                  ? xcol_of(i, opt.initial[i])
+                  : -1;
+      if (c < 0) {
+        complete = false;
+        break;
+      }
+      for (auto [b, cc] : xcol[i]) {
+        idx.push_back(cc);
+        val.push_back(cc == c ? 1.0 : 0.0);
+      }
+    }
+    if (complete) {
+      Cbc_setMIPStartI(model.get(), static_cast<int>(idx.size()), idx.data(),
+                       val.data());
+    }
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  int rc = Cbc_solve(model.get());
+  MipOutcome out;
+  out.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+          .count();
+  out.columns = ncols;
+  out.rows = nrows;
+  out.nodes = Cbc_getNodeCount(model.get());
+  if (Cbc_isAbandoned(model.get())) {
+    return Status::Internal("mip: CBC abandoned the solve (numerical trouble)");
+  }
+  (void)rc;
+  out.proven_infeasible = Cbc_isProvenInfeasible(model.get()) != 0;
+  if (relax_only) {
+    if (Cbc_isProvenOptimal(model.get())) {
+      out.bound = Cbc_getObjValue(model.get());
+    }
+    return out;
+  }
+  out.bound = Cbc_getBestPossibleObjValue(model.get());
+  if (!std::isfinite(out.bound) || std::abs(out.bound) >= 1e49)
+    out.bound = -kInf;
+  out.proven_optimal = Cbc_isProvenOptimal(model.get()) != 0;
+  const double* sol = Cbc_getColSolution(model.get());
+  double obj = Cbc_getObjValue(model.get());
+  if (sol != nullptr && std::isfinite(obj) && std::abs(obj) < 1e49 &&
+      (out.proven_optimal || Cbc_numberSavedSolutions(model.get()) > 0 ||
+       Cbc_isSecondsLimitReached(model.get()))) {
+    std::vector<int> x(n, -1);
+    bool complete = true;
+    for (int i = 0; i < n; ++i) {
+      for (auto [b, c] : xcol[i]) {
+        if (sol[c] > 0.5) x[i] = b;
+      }
+      if (x[i] < 0) complete = false;
+    }
+    if (complete) {
+      Result<Evaluation> ev = Evaluate(p, x);
+      if (ev.ok() && ev->feasible()) out.assignment = std::move(x);
+    }
+  }
+  if (out.proven_optimal && !out.assignment.empty()) {
+    Result<Evaluation> ev = Evaluate(p, out.assignment);
+    if (ev.ok())
+      out.bound = std::max(
+          out.bound,
+          ev->cost.total() - 1e-6 * std::max(1.0, std::abs(ev->cost.total())));
+  }
+  return out;
+}
+
+namespace {
+
+class MipSolver : public Solver {
+ public:
+  std::string_view Name() const override { return "mip"; }
+
+  Result<Solution> Solve(const Problem& p, const SolveOptions& opt) override {
+    ECOTONE_RETURN_IF_ERROR(Validate(p));
+    if (!(opt.time_limit_s > 0)) {
+      return Status::InvalidArgument("time limit must be > 0");
+    }
+    Solution s;
+    s.solver = "mip";
+    auto t0 = std::chrono::steady_clock::now();
+    std::string why = ExplainInfeasibility(p);
+    if (!why.empty()) {
+      s.status = SolveOutcome::kInfeasible;
+      s.infeasibility = why;
+      return s;
+    }
+    ECOTONE_ASSIGN_OR_RETURN(MipOutcome out, SolveMip(p, opt, false));
+    s.iterations = out.nodes;
+    s.bound = out.bound;
+    s.bound_method = std::isfinite(out.bound) ? "cbc branch-and-bound" : "";
+    if (out.proven_infeasible) {
+      s.status = SolveOutcome::kInfeasible;
+      s.infeasibility =
+          "CBC proved the constraints (capacity, allowed bins, spread, "
+          "distance limits) cannot all be met";
+    } else if (out.assignment.empty()) {
+      s.status = SolveOutcome::kUnknown;
+      s.infeasibility = "no feasible assignment found by CBC within " +
+                        std::to_string(opt.time_limit_s) + " s";
+    } else {
+      s.assignment = out.assignment;
+      FillDetails(p, &s);
+      s.status =
+          out.proven_optimal ? SolveOutcome::kOptimal : SolveOutcome::kFeasible;
+      if (s.status == SolveOutcome::kOptimal) s.gap = 0;
+    }
+    s.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+            .count();
+    s.seconds_to_best = s.seconds;
+    return s;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Solver> NewMipSolver() { return std::make_unique<MipSolver>(); }
+
+}  // namespace ecotone::placement::internal
