@@ -1,0 +1,190 @@
+// Forecast benchmark (bench command; docs/forecast.md "Measured"):
+//   1. protocol: the rolling-origin backtest of docs/forecast.md on every
+//      trace in shared/data/traces (5-minute traces averaged to 30 minutes;
+//      last 12 weeks; h = 48, 7 origins every 96 steps, the last ending at
+//      the end of the series; MASE scale = in-sample weekly seasonal naive).
+//      Prints MASE, sMAPE, coverage of q0.90/q0.95, pinball and CPU seconds
+//      per fit+forecast for every model, and each model's MASE as a ratio to
+//      the weekly seasonal naive run in the same invocation. Traces too
+//      short for 12 weeks use what they have (fewer origins), daily traces
+//      use h = 14, origin step 7, season 7.
+//   2. throughput: N synthetic-free series cut from the real 5-minute traces
+//      (4 weeks = 8064 points each, offsets and scales varied), fitted and
+//      forecast one step-day ahead by each model on one core; prints CPU
+//      seconds per series and the extrapolation to 10,000 series.
+// Usage: forecast_bench [--only NAME] [--series N]
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "ecotone/forecast/backtest.h"
+#include "ecotone/forecast/forecast.h"
+#include "ecotone/history/history.h"
+
+using namespace ecotone;
+
+namespace {
+
+double Cpu() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
+
+struct Trace {
+  const char* file;
+  const char* column;
+  int64_t step;  // resample step (30 min, or daily)
+};
+
+const Trace kTraces[] = {
+    {"nab_nyc_taxi.csv", "", 1800},
+    {"nab_cpu_utilization_asg_misconfiguration.csv", "", 1800},
+    {"nab_ec2_cpu_utilization_53ea38.csv", "", 1800},
+    {"nab_rds_cpu_utilization_cc0c53.csv", "", 1800},
+    {"nab_elb_request_count_8c0756.csv", "", 1800},
+    {"azure_v2_vm_cpu_readings_month_aggregated_cpu_mem.csv", "cpu_usage",
+     1800},
+    {"google2019_instance_usage_grouped_300_seconds_month.csv", "avg_cpu",
+     1800},
+    {"alibaba2018_machine_usage_days_1_to_8_grouped_300_seconds.csv",
+     "cpu_util_percent", 1800},
+    {"bitbrains_rnd_2013-7_vm33.csv", "CPU usage [%]", 1800},
+    {"bitbrains_rnd_2013-7_vm84.csv", "CPU usage [%]", 1800},
+    {"wikipedia_peyton_manning_daily_log_views.csv", "", 86400},
+    {"wikipedia_R_daily_log_views.csv", "", 86400},
+};
+
+Result<forecast::Series> Load(const Trace& t) {
+  history::ReadOptions ro;
+  ro.column = t.column;
+  ECOTONE_ASSIGN_OR_RETURN(
+      history::RawSeries raw,
+      history::ReadHistoryFile(
+          std::string(ECOTONE_SHARED_DATA) + "/traces/" + t.file, ro));
+  history::ResampleOptions rs;
+  rs.step_seconds = t.step;
+  rs.clip_outliers = false;  // the truth stays raw
+  return history::Resample(raw, rs, nullptr);
+}
+
+void Protocol(const char* only) {
+  const std::vector<std::string> models = {"snaive_w", "snaive_d",   "hw2",
+                                           "mstl",     "regression", "auto"};
+  std::printf(
+      "model       MASE  ratio/snaive  sMAPE%%  cov90  cov95  pinball  "
+      "cpu_s/fit\n");
+  for (const Trace& t : kTraces) {
+    if (only && !std::strstr(t.file, only)) continue;
+    auto s = Load(t);
+    if (!s.ok()) {
+      std::printf("%s: %s\n", t.file, s.status().ToString().c_str());
+      continue;
+    }
+    forecast::Series x = *s;
+    const bool daily = t.step == 86400;
+    const int week = daily ? 7 : 336;
+    const int h = daily ? 14 : 48;
+    const int64_t ostep = daily ? 7 : 96;
+    const size_t keep =
+        std::min<size_t>(x.values.size(), daily ? x.values.size() : 12 * 336);
+    x.start_unix = x.TimeAt(static_cast<int64_t>(x.values.size() - keep));
+    x.values.erase(x.values.begin(), x.values.end() - static_cast<long>(keep));
+    int origins = 7;
+    int64_t first = static_cast<int64_t>(keep) - h - (origins - 1) * ostep;
+    if (!daily && keep == 12 * 336) first = 3360;  // the protocol
+    while (origins > 1 && first <= week + 1) {
+      --origins;
+      first = static_cast<int64_t>(keep) - h - (origins - 1) * ostep;
+    }
+    int mase_period = week;
+    if (first <= week + 1)
+      mase_period = daily ? 1 : 48;  // < 1 week: daily scale
+    std::printf(
+        "== %s (%zu points of %lld s; origins %d from %lld every %lld, h %d, "
+        "MASE m=%d)\n",
+        t.file, keep, static_cast<long long>(x.step_seconds), origins,
+        static_cast<long long>(first), static_cast<long long>(ostep), h,
+        mase_period);
+    double base = 0;
+    for (const std::string& m : models) {
+      forecast::BacktestOptions o;
+      o.horizon = h;
+      o.origins = origins;
+      o.origin_step = ostep;
+      o.first_origin = first;
+      o.mase_period = mase_period;
+      o.models = {m};
+      auto r = forecast::Backtest(x, o, Cpu);
+      if (!r.ok()) {
+        std::printf("%-11s n/a (%s)\n", m.c_str(),
+                    r.status().message().c_str());
+        continue;
+      }
+      const auto& sc = r->scores[0];
+      if (m == "snaive_w") base = sc.mase;
+      std::printf("%-11s %5.3f  %6.3f  %8.2f  %5.3f  %5.3f  %7.3f  %9.4f%s%s\n",
+                  m.c_str(), sc.mase, base > 0 ? sc.mase / base : 0, sc.smape,
+                  sc.coverage[0], sc.coverage[1], sc.pinball,
+                  sc.cpu_seconds_per_fit, m == "auto" ? "  last: " : "",
+                  m == "auto" ? sc.chosen.back().c_str() : "");
+    }
+  }
+}
+
+void Throughput(int count) {
+  // Real 5-minute data: bitbrains, azure and google traces, 8064-point
+  // windows at varied offsets and scales.
+  std::vector<std::vector<double>> pool;
+  for (const Trace& t : kTraces) {
+    if (t.step == 86400) continue;
+    Trace five = t;
+    five.step = 300;
+    auto s = Load(five);
+    if (s.ok() && s->values.size() >= 8064) pool.push_back(s->values);
+  }
+  if (pool.empty()) return;
+  std::printf(
+      "== throughput: %d series x 8064 points (4 weeks at 5 min), h = 288\n",
+      count);
+  for (const char* model : {"snaive_w", "hw2", "mstl", "regression", "auto"}) {
+    int n = std::string(model) == "auto" ? std::max(1, count / 20) : count;
+    double t0 = Cpu();
+    int failed = 0;
+    for (int i = 0; i < n; ++i) {
+      const auto& src = pool[static_cast<size_t>(i) % pool.size()];
+      size_t off = (static_cast<size_t>(i) * 97) % (src.size() - 8064 + 1);
+      forecast::Series s;
+      s.step_seconds = 300;
+      s.start_unix = static_cast<int64_t>(off) * 300;
+      s.values.assign(src.begin() + static_cast<long>(off),
+                      src.begin() + static_cast<long>(off) + 8064);
+      double scale = 1 + (i % 7);
+      for (double& v : s.values) v *= scale;
+      forecast::ForecastOptions o;
+      o.model = model;
+      o.horizon = 288;
+      if (std::string(model) != "auto")
+        o.calibration_origins = 0;  // point forecast only
+      auto r = forecast::Forecast(s, o);
+      if (!r.ok()) ++failed;
+    }
+    double per = (Cpu() - t0) / n;
+    std::printf("%-11s %8.5f cpu s/series  -> 10,000 series: %7.1f s%s\n",
+                model, per, per * 10000, failed ? " (some failed)" : "");
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const char* only = nullptr;
+  int count = 500;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--only") == 0) only = argv[i + 1];
+    if (std::strcmp(argv[i], "--series") == 0) count = std::atoi(argv[i + 1]);
+  }
+  Protocol(only);
+  if (count > 0) Throughput(count);
+  return 0;
+}

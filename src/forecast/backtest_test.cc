@@ -1,0 +1,72 @@
+// The benchmark protocol on real data (NAB nyc_taxi, 30-minute steps): last
+// 12 weeks, first origin 3360, step 96, 7 origins, horizon 48, MASE scaled
+// by the weekly (336) seasonal-naive in-sample MAE.
+#include "ecotone/forecast/backtest.h"
+
+#include <gtest/gtest.h>
+
+#include "ecotone/history/history.h"
+
+namespace ecotone::forecast {
+namespace {
+
+Series NycTaxiLast12Weeks() {
+  auto raw = history::ReadHistoryFile(
+      std::string(ECOTONE_SHARED_DATA) + "/traces/nab_nyc_taxi.csv", {});
+  EXPECT_TRUE(raw.ok());
+  history::ResampleOptions rs;
+  rs.clip_outliers = false;
+  auto s = history::Resample(*raw, rs, nullptr);
+  EXPECT_TRUE(s.ok());
+  Series out = *s;
+  const size_t keep = 336 * 12;
+  out.values.erase(out.values.begin(), out.values.end() - keep);
+  out.start_unix = s->TimeAt(static_cast<int64_t>(s->values.size() - keep));
+  return out;
+}
+
+TEST(Backtest, NycTaxiProtocolSeasonalNaiveMatchesPublishedValue) {
+  Series s = NycTaxiLast12Weeks();
+  BacktestOptions o;
+  o.models = {"snaive_w"};
+  auto r = Backtest(s, o, nullptr);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  // The issue reports MASE 0.815 for the weekly seasonal naive.
+  EXPECT_NEAR(r->scores[0].mase, 0.815, 0.01);
+}
+
+TEST(Backtest, NycTaxiMstlBeatsSeasonalNaiveAndAutoBandIsCalibrated) {
+  Series s = NycTaxiLast12Weeks();
+  BacktestOptions o;
+  o.models = {"snaive_w", "mstl", "auto"};
+  auto r = Backtest(s, o, nullptr);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const ModelScore& snaive = r->scores[0];
+  const ModelScore& mstl = r->scores[1];
+  const ModelScore& automatic = r->scores[2];
+  // Measured: snaive_w 0.815, mstl 0.807 (the holiday weeks in the training
+  // window make every smoothing model struggle; R stlf reaches 1.456).
+  EXPECT_LT(mstl.mase, snaive.mase);
+  EXPECT_LT(mstl.pinball, snaive.pinball);
+  // auto does not yet beat the seasonal naive on this window (docs/forecast.md
+  // "Measured"); it must at least stay within 25% of it.
+  EXPECT_LT(automatic.mase, 1.25 * snaive.mase);
+  // Coverage over 7 x 48 points: generous bounds around 0.95 (calibration
+  // over all traces is measured by bench/forecast_bench.sh).
+  EXPECT_GT(automatic.coverage[1], 0.80);
+  EXPECT_GT(mstl.coverage[1], 0.85);
+}
+
+TEST(Backtest, RejectsOriginsPastTheEnd) {
+  Series s = NycTaxiLast12Weeks();
+  BacktestOptions o;
+  o.first_origin = 4000;
+  auto r = Backtest(s, o, nullptr);
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  o.first_origin = 100;  // before one MASE period
+  EXPECT_EQ(Backtest(s, o, nullptr).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace ecotone::forecast

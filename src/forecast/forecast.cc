@@ -1,0 +1,341 @@
+// The forecasting pipeline: validation, candidate models, the inner
+// rolling-origin backtest on the training history (selection and
+// combination for "auto"), empirical quantiles per lead time, events.
+#include "ecotone/forecast/forecast.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "models.h"
+
+namespace ecotone::forecast {
+
+using internal::Median;
+
+Result<std::unique_ptr<Model>> MakeModel(std::string_view name) {
+  std::unique_ptr<Model> m;
+  if (name == "snaive")
+    m = internal::NewSeasonalNaive(2);
+  else if (name == "snaive_d")
+    m = internal::NewSeasonalNaive(0);
+  else if (name == "snaive_w")
+    m = internal::NewSeasonalNaive(1);
+  else if (name == "hw2")
+    m = internal::NewHoltWinters2();
+  else if (name == "mstl")
+    m = internal::NewMstl();
+  else if (name == "regression")
+    m = internal::NewRegression();
+  else {
+    std::string known;
+    for (const std::string& n : ModelNames())
+      known += (known.empty() ? "" : ", ") + n;
+    return Status::InvalidArgument("unknown model '" + std::string(name) +
+                                   "' (known: " + known + ")");
+  }
+  return m;
+}
+
+std::vector<std::string> ModelNames() {
+  return {"auto", "snaive", "snaive_d",  "snaive_w",
+          "hw2",  "mstl",   "regression"};
+}
+
+std::vector<int> DefaultSeasons(int64_t step_seconds) {
+  std::vector<int> s;
+  if (step_seconds <= 0) return s;
+  if (86400 % step_seconds == 0 && 86400 / step_seconds >= 2)
+    s.push_back(static_cast<int>(86400 / step_seconds));
+  if (604800 % step_seconds == 0 && 604800 / step_seconds >= 2)
+    s.push_back(static_cast<int>(604800 / step_seconds));
+  return s;
+}
+
+void ApplyEventEffects(const std::vector<Event>& events, int64_t first_unix,
+                       int64_t step_seconds, std::vector<double>* values) {
+  for (const Event& e : events) {
+    if (e.expected_effect <= 0) continue;
+    for (size_t i = 0; i < values->size(); ++i) {
+      int64_t t = first_unix + static_cast<int64_t>(i) * step_seconds;
+      if (e.start_unix < t + step_seconds && e.end_unix > t)
+        (*values)[i] *= e.expected_effect;
+    }
+  }
+}
+
+namespace {
+
+// Models whose inner-backtest MAE is within this factor of the best are
+// combined (at most kMaxCombined).
+constexpr double kCombineWithin = 1.1;
+constexpr size_t kMaxCombined = 3;
+
+// Empirical quantile with the conformal rank rule: the ceil((N+1) q)-th
+// smallest of N errors (clamped to [1, N]), which gives coverage >= q for
+// exchangeable errors (Vovk et al. 2005; Lei et al. 2018).
+double ConformalQuantile(std::vector<double>& v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  double r = std::ceil((static_cast<double>(v.size()) + 1) * q);
+  size_t k =
+      static_cast<size_t>(std::clamp(r, 1.0, static_cast<double>(v.size())));
+  return v[k - 1];
+}
+
+struct Candidate {
+  std::string name;
+  std::unique_ptr<Model> model;
+  std::vector<std::vector<double>> inner;  // forecasts per inner origin.
+  double mae = 0;
+};
+
+}  // namespace
+
+Result<ForecastOutput> ForecastPrefix(const TrainingData& data, int64_t n,
+                                      const ForecastOptions& options) {
+  const int h = options.horizon;
+  if (h < 1)
+    return Status::InvalidArgument("horizon must be >= 1 (got " +
+                                   std::to_string(h) + ")");
+  if (h > kMaxHorizon)
+    return Status::InvalidArgument("horizon too large (max " +
+                                   std::to_string(kMaxHorizon) + ")");
+  if (n < 3 || n > static_cast<int64_t>(data.y.size()))
+    return Status::InvalidArgument("series needs at least 3 points (got " +
+                                   std::to_string(n) + ")");
+  if (data.step_seconds <= 0)
+    return Status::InvalidArgument("step must be positive");
+  for (double q : options.quantiles)
+    if (!(q > 0 && q < 1))
+      return Status::InvalidArgument("quantile " + std::to_string(q) +
+                                     " outside (0, 1)");
+  double lo = data.y[0], hi = data.y[0];
+  for (int64_t i = 0; i < n; ++i) {
+    double v = data.y[static_cast<size_t>(i)];
+    if (!std::isfinite(v))
+      return Status::InvalidArgument("value " + std::to_string(i) +
+                                     " is not finite");
+    lo = std::min(lo, v);
+    hi = std::max(hi, v);
+  }
+  ForecastOutput out;
+  out.step_seconds = data.step_seconds;
+  out.seasons = data.seasons;
+  const int64_t first_t = data.start_unix + n * data.step_seconds;
+  auto fill_points = [&](const std::vector<double>& mean,
+                         const std::vector<std::vector<double>>& qs) {
+    out.points.resize(static_cast<size_t>(h));
+    for (int l = 0; l < h; ++l) {
+      ForecastPoint& p = out.points[static_cast<size_t>(l)];
+      p.timestamp_unix = first_t + l * data.step_seconds;
+      p.mean = mean[static_cast<size_t>(l)];
+      p.quantiles.clear();
+      for (const auto& q : qs) p.quantiles.push_back(q[static_cast<size_t>(l)]);
+    }
+  };
+  if (hi == lo) {  // constant: the constant, with a zero-width band.
+    out.model = "constant";
+    out.quantile_method = "constant series: zero-width band";
+    std::vector<double> mean(static_cast<size_t>(h), lo);
+    std::vector<std::vector<double>> qs(options.quantiles.size(), mean);
+    fill_points(mean, qs);
+    return out;
+  }
+  if (data.seasons.empty())
+    return Status::InvalidArgument(
+        "no seasons: the step does not divide a day or a week; pass seasons");
+
+  std::vector<std::string> names;
+  if (options.model == "auto") {
+    names = {"snaive_d", "snaive_w", "hw2", "mstl", "regression"};
+  } else {
+    names = {options.model};
+  }
+  // Inner origins (prefix lengths) whose h-step validation window lies in
+  // the training data: o_j = n - h - j * s.
+  const int64_t s = std::max<int64_t>(1, data.seasons.front() / 2);
+  std::vector<int64_t> origins;
+  for (int j = 0; j < options.calibration_origins; ++j) {
+    int64_t o = n - h - j * s;
+    if (o < 3) break;
+    origins.push_back(o);
+  }
+  std::vector<Candidate> cands;
+  Status first_error;
+  for (const std::string& name : names) {
+    ECOTONE_ASSIGN_OR_RETURN(std::unique_ptr<Model> m, MakeModel(name));
+    Status st = m->Fit(data, n);
+    if (!st.ok()) {
+      if (first_error.ok()) first_error = st;
+      continue;
+    }
+    Candidate c;
+    c.name = name;
+    c.model = std::move(m);
+    cands.push_back(std::move(c));
+  }
+  if (cands.empty()) return first_error;
+  // Inner backtest: refit state at each inner origin, keep hyperparameters.
+  std::vector<int64_t> used;
+  for (int64_t o : origins) {
+    bool ok = true;
+    std::vector<std::vector<double>> fc;
+    for (Candidate& c : cands) {
+      if (!c.model->Refit(data, o).ok()) {
+        ok = false;
+        break;
+      }
+      fc.push_back(c.model->Forecast(h));
+    }
+    if (!ok) continue;
+    used.push_back(o);
+    for (size_t i = 0; i < cands.size(); ++i)
+      cands[i].inner.push_back(std::move(fc[i]));
+  }
+  for (Candidate& c : cands) {
+    double sum = 0;
+    size_t cnt = 0;
+    for (size_t j = 0; j < used.size(); ++j)
+      for (int l = 0; l < h; ++l) {
+        sum +=
+            std::fabs(data.y[static_cast<size_t>(used[j] + l)] - c.inner[j][l]);
+        ++cnt;
+      }
+    c.mae = cnt ? sum / cnt : 0;
+    out.candidate_mae.emplace_back(c.name, c.mae);
+    // Restore the state fitted on the whole prefix.
+    ECOTONE_RETURN_IF_ERROR(c.model->Refit(data, n));
+  }
+  // Combination weights: inverse MAE over the models within 25% of the best
+  // (at most 3); a single model when no inner origin was usable.
+  std::vector<size_t> order(cands.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return cands[a].mae < cands[b].mae;
+  });
+  std::vector<std::pair<size_t, double>> weights;
+  if (used.empty() || cands.size() == 1) {
+    weights.emplace_back(order[0], 1.0);
+  } else {
+    double best = cands[order[0]].mae;
+    double wsum = 0;
+    for (size_t k = 0; k < order.size() && weights.size() < kMaxCombined; ++k) {
+      double mae = cands[order[k]].mae;
+      if (k > 0 && mae > kCombineWithin * best) break;
+      double w = 1.0 / std::max(mae, 1e-12);
+      weights.emplace_back(order[k], w);
+      wsum += w;
+    }
+    for (auto& [i, w] : weights) w /= wsum;
+  }
+  std::ostringstream label;
+  if (weights.size() == 1) {
+    label << cands[weights[0].first].name;
+  } else {
+    label << "auto(";
+    for (size_t k = 0; k < weights.size(); ++k) {
+      label << (k ? "," : "") << cands[weights[k].first].name << ":";
+      label.precision(2);
+      label << std::fixed << weights[k].second;
+    }
+    label << ")";
+  }
+  out.model = label.str();
+  auto combine = [&](auto get) {
+    std::vector<double> f(static_cast<size_t>(h), 0.0);
+    for (auto& [i, w] : weights) {
+      const std::vector<double>& g = get(cands[i]);
+      for (int l = 0; l < h; ++l) f[l] += w * g[l];
+    }
+    return f;
+  };
+  std::vector<std::vector<double>> finals(cands.size());
+  for (size_t i = 0; i < cands.size(); ++i)
+    finals[i] = cands[i].model->Forecast(h);
+  std::vector<double> mean =
+      combine([&](const Candidate& c) -> const std::vector<double>& {
+        return finals[static_cast<size_t>(&c - cands.data())];
+      });
+  ApplyEventEffects(data.events, first_t, data.step_seconds, &mean);
+
+  // Errors of the combined forecast at the inner origins, per lead time.
+  std::vector<std::vector<double>> err(used.size(), std::vector<double>(h));
+  for (size_t j = 0; j < used.size(); ++j) {
+    std::vector<double> f =
+        combine([&](const Candidate& c) -> const std::vector<double>& {
+          return c.inner[j];
+        });
+    for (int l = 0; l < h; ++l)
+      err[j][l] = data.y[static_cast<size_t>(used[j] + l)] - f[l];
+  }
+  std::vector<std::vector<double>> qs(
+      options.quantiles.size(), std::vector<double>(static_cast<size_t>(h)));
+  if (!used.empty()) {
+    // Pool leads within +-w of each lead: enough errors for a 0.95 quantile.
+    const int w = std::max(2, h / 12);
+    std::ostringstream method;
+    method << "empirical rolling-origin errors on the training history ("
+           << used.size() << " origins, leads pooled +-" << w << ")";
+    out.quantile_method = method.str();
+    std::vector<double> pool;
+    for (int l = 0; l < h; ++l) {
+      pool.clear();
+      for (int k = std::max(0, l - w); k <= std::min(h - 1, l + w); ++k)
+        for (size_t j = 0; j < used.size(); ++j) pool.push_back(err[j][k]);
+      for (size_t q = 0; q < options.quantiles.size(); ++q)
+        qs[q][l] = mean[l] + ConformalQuantile(pool, options.quantiles[q]);
+    }
+  } else {
+    // Fallback for short series: seasonal-naive one-season-ahead errors of
+    // the history, the same for every lead (documented in docs/forecast.md).
+    out.quantile_method =
+        "fallback (history too short for a backtest): seasonal-naive errors";
+    int m = data.seasons.front();
+    if (n <= m) m = 1;
+    std::vector<double> pool;
+    for (int64_t i = m; i < n; ++i)
+      pool.push_back(data.y[static_cast<size_t>(i)] -
+                     data.y[static_cast<size_t>(i - m)]);
+    for (size_t q = 0; q < options.quantiles.size(); ++q) {
+      double e = ConformalQuantile(pool, options.quantiles[q]);
+      for (int l = 0; l < h; ++l) qs[q][l] = mean[l] + e;
+    }
+  }
+  // Quantiles must not cross each other.
+  std::vector<size_t> qorder(options.quantiles.size());
+  for (size_t i = 0; i < qorder.size(); ++i) qorder[i] = i;
+  std::sort(qorder.begin(), qorder.end(), [&](size_t a, size_t b) {
+    return options.quantiles[a] < options.quantiles[b];
+  });
+  for (int l = 0; l < h; ++l)
+    for (size_t k = 1; k < qorder.size(); ++k)
+      qs[qorder[k]][l] = std::max(qs[qorder[k]][l], qs[qorder[k - 1]][l]);
+  fill_points(mean, qs);
+  return out;
+}
+
+Result<ForecastOutput> Forecast(const Series& series,
+                                const ForecastOptions& options) {
+  if (options.horizon > kMaxHorizon)
+    return Status::InvalidArgument("horizon too large (max " +
+                                   std::to_string(kMaxHorizon) + ")");
+  if (static_cast<int64_t>(series.values.size()) > kMaxSeriesLength)
+    return Status::InvalidArgument("series too long (max " +
+                                   std::to_string(kMaxSeriesLength) +
+                                   " points)");
+  TrainingData data;
+  data.y = series.values;
+  data.start_unix = series.start_unix;
+  data.step_seconds = series.step_seconds;
+  data.seasons = options.seasons.empty() ? DefaultSeasons(series.step_seconds)
+                                         : options.seasons;
+  std::sort(data.seasons.begin(), data.seasons.end());
+  data.tz = options.tz;
+  data.events = options.events;
+  data.max_horizon = std::max(1, options.horizon);
+  return ForecastPrefix(data, static_cast<int64_t>(series.values.size()),
+                        options);
+}
+
+}  // namespace ecotone::forecast

@@ -1,0 +1,207 @@
+#include "ecotone/forecast/forecast.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <numbers>
+#include <random>
+
+#include "ecotone/forecast/replicas.h"
+
+namespace ecotone::forecast {
+namespace {
+
+// Half-hourly synthetic demand: daily + weekly pattern + noise.
+Series Synthetic(int n, double noise, uint32_t seed = 7) {
+  Series s;
+  s.start_unix = 1704067200;  // 2024-01-01 (Monday) UTC
+  s.step_seconds = 1800;
+  std::mt19937 rng(seed);
+  std::normal_distribution<double> eps(0, noise);
+  for (int i = 0; i < n; ++i) {
+    double day = std::sin(2 * std::numbers::pi * (i % 48) / 48.0);
+    double weekend = (i / 48) % 7 >= 5 ? -20 : 0;
+    s.values.push_back(100 + 30 * day + weekend + eps(rng));
+  }
+  return s;
+}
+
+TEST(DefaultSeasons, DayAndWeekInSteps) {
+  EXPECT_EQ(DefaultSeasons(1800), (std::vector<int>{48, 336}));
+  EXPECT_EQ(DefaultSeasons(300), (std::vector<int>{288, 2016}));
+  EXPECT_EQ(DefaultSeasons(86400), (std::vector<int>{7}));
+  EXPECT_TRUE(DefaultSeasons(7000).empty());
+}
+
+TEST(Models, EveryModelLearnsACleanDoubleSeasonalPattern) {
+  Series s = Synthetic(336 * 4 + 48, 0.0);
+  TrainingData d;
+  d.y = s.values;
+  d.start_unix = s.start_unix;
+  d.step_seconds = s.step_seconds;
+  d.seasons = {48, 336};
+  d.max_horizon = 48;
+  const int64_t n = 336 * 4;
+  for (const char* name : {"snaive_w", "hw2", "mstl", "regression"}) {
+    auto m = MakeModel(name);
+    ASSERT_TRUE(m.ok());
+    ASSERT_TRUE((*m)->Fit(d, n).ok()) << name;
+    std::vector<double> f = (*m)->Forecast(48);
+    double mae = 0;
+    for (int l = 0; l < 48; ++l) mae += std::fabs(f[l] - s.values[n + l]) / 48;
+    EXPECT_LT(mae, 1.0) << name;  // amplitude 30: a pattern error would be >> 1
+  }
+  EXPECT_EQ(MakeModel("prophet").status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(Forecast, AutoQuantilesAreOrderedAndCoverNoise) {
+  Series s = Synthetic(336 * 6, 5.0);
+  Series train = s;
+  train.values.resize(336 * 5);
+  ForecastOptions o;
+  o.horizon = 336;
+  auto r = Forecast(train, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->points.size(), 336u);
+  EXPECT_EQ(r->points[0].timestamp_unix, train.TimeAt(336 * 5));
+  int covered95 = 0;
+  for (int l = 0; l < 336; ++l) {
+    const ForecastPoint& p = r->points[l];
+    EXPECT_LE(p.mean, p.quantiles[0] + 1e-9);
+    EXPECT_LE(p.quantiles[0], p.quantiles[1] + 1e-9);
+    if (s.values[336 * 5 + l] <= p.quantiles[1]) ++covered95;
+  }
+  EXPECT_GT(covered95, 336 * 0.88);
+  EXPECT_LT(covered95, 336 * 0.995);
+  EXPECT_FALSE(r->quantile_method.empty());
+}
+
+TEST(Forecast, BadInputIsAClearError) {
+  Series s = Synthetic(1000, 1.0);
+  ForecastOptions o;
+  o.horizon = 1000000000;
+  auto big = Forecast(s, o);
+  EXPECT_EQ(big.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(big.status().message().find("horizon too large (max"),
+            std::string::npos);
+  o.horizon = 0;
+  EXPECT_EQ(Forecast(s, o).status().code(), StatusCode::kInvalidArgument);
+  o.horizon = 4;
+  o.quantiles = {1.5};
+  EXPECT_EQ(Forecast(s, o).status().code(), StatusCode::kInvalidArgument);
+  o.quantiles = {0.9};
+  Series one = s;
+  one.values = {3};
+  EXPECT_EQ(Forecast(one, o).status().code(), StatusCode::kInvalidArgument);
+  Series nan = s;
+  nan.values[10] = std::nan("");
+  EXPECT_EQ(Forecast(nan, o).status().code(), StatusCode::kInvalidArgument);
+  o.model = "hw2";
+  Series shortish = s;
+  shortish.values.resize(300);  // < two weeks of half-hours
+  auto r = Forecast(shortish, o);
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("hw2 needs at least 672"),
+            std::string::npos);
+}
+
+TEST(Forecast, ConstantSeriesGivesTheConstant) {
+  Series s;
+  s.step_seconds = 60;
+  s.values.assign(50, 4.0);
+  ForecastOptions o;
+  o.horizon = 5;
+  auto r = Forecast(s, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->model, "constant");
+  for (const auto& p : r->points) {
+    EXPECT_EQ(p.mean, 4.0);
+    EXPECT_EQ(p.quantiles[1], 4.0);
+  }
+}
+
+TEST(Forecast, ShortSeriesUsesDocumentedFallbackQuantiles) {
+  Series s = Synthetic(120, 2.0);  // 2.5 days: no weekly season, few origins
+  ForecastOptions o;
+  o.horizon = 100;
+  o.model = "snaive";
+  auto r = Forecast(s, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_NE(r->quantile_method.find("fallback"), std::string::npos);
+  EXPECT_GT(r->points[0].quantiles[1], r->points[0].mean);
+}
+
+TEST(Forecast, EventEffectsScaleTheForecast) {
+  Series s = Synthetic(336 * 3, 0.0);
+  ForecastOptions o;
+  o.horizon = 48;
+  o.model = "snaive_w";
+  auto base = Forecast(s, o);
+  Event e{"sale", s.TimeAt(336 * 3), s.TimeAt(336 * 3 + 10), 2.0};
+  o.events = {e};
+  auto boosted = Forecast(s, o);
+  ASSERT_TRUE(base.ok() && boosted.ok());
+  EXPECT_DOUBLE_EQ(boosted->points[5].mean, 2 * base->points[5].mean);
+  EXPECT_DOUBLE_EQ(boosted->points[20].mean, base->points[20].mean);
+}
+
+TEST(Regression, LearnsEventIndicatorAndUsesLocalTime) {
+  // Demand doubles every Wednesday 10:00-12:00 local time in +05:00, and an
+  // event "promo" adds +50 during declared windows.
+  Series s;
+  s.start_unix = 1704067200;
+  s.step_seconds = 3600;
+  TimeZone tz = FixedOffset(5 * 3600, "+05:00");
+  std::vector<Event> events;
+  for (int i = 0; i < 24 * 7 * 8; ++i) {
+    int64_t t = s.TimeAt(i);
+    CalendarPosition p = CalendarAt(tz, t);
+    double v =
+        100 + 10 * std::sin(2 * std::numbers::pi * p.second_of_day / 86400.0);
+    if (i % 200 == 50) events.push_back(Event{"promo", t, t + 3 * 3600, 0});
+    s.values.push_back(v);
+  }
+  for (size_t i = 0; i < s.values.size(); ++i)
+    for (const Event& e : events)
+      if (s.TimeAt(i) >= e.start_unix && s.TimeAt(i) < e.end_unix)
+        s.values[i] += 50;
+  int64_t n = static_cast<int64_t>(s.values.size());
+  events.push_back(Event{"promo", s.TimeAt(n + 5), s.TimeAt(n + 8), 0});
+  TrainingData d;
+  d.y = s.values;
+  d.start_unix = s.start_unix;
+  d.step_seconds = 3600;
+  d.seasons = {24, 168};
+  d.tz = tz;
+  d.events = events;
+  d.max_horizon = 24;
+  auto m = MakeModel("regression");
+  ASSERT_TRUE((*m)->Fit(d, n).ok());
+  std::vector<double> f = (*m)->Forecast(24);
+  EXPECT_GT(f[6] - f[3], 35);  // inside the future promo vs. just before
+}
+
+TEST(ScheduleReplicas, LeadTimeMinMaxAndScaleInLimit) {
+  ScalingPolicy p;
+  p.capacity_per_replica = 10;
+  p.min_replicas = 2;
+  p.max_replicas = 8;
+  p.startup_seconds = 120;  // two 60 s steps ahead
+  p.max_scale_in_per_step = 1;
+  p.current_replicas = 2;
+  std::vector<double> demand = {5, 5, 5, 45, 95, 10, 10, 10, 10, 10};
+  auto r = ScheduleReplicas(demand, 60, p);
+  ASSERT_TRUE(r.ok());
+  std::vector<int> got;
+  for (const auto& s : *r) got.push_back(s.replicas);
+  // Scales out 2 steps before the 45 and the 95 (capped at 8), then steps
+  // down one replica per step.
+  EXPECT_EQ(got, (std::vector<int>{2, 5, 8, 8, 8, 7, 6, 5, 4, 3}));
+  EXPECT_TRUE((*r)[4].capped);
+  EXPECT_TRUE((*r)[6].held);
+  p.capacity_per_replica = 0;
+  EXPECT_FALSE(ScheduleReplicas(demand, 60, p).ok());
+}
+
+}  // namespace
+}  // namespace ecotone::forecast

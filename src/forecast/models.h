@@ -1,0 +1,35 @@
+// Private: the concrete forecasting models behind forecast::Model, and small
+// numeric helpers they share. See docs/forecast.md for the formulas.
+#ifndef ECOTONE_FORECAST_MODELS_H_
+#define ECOTONE_FORECAST_MODELS_H_
+
+#include <functional>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "ecotone/forecast/forecast.h"
+
+namespace ecotone::forecast::internal {
+
+std::unique_ptr<Model> NewSeasonalNaive(
+    int which);  // 0 daily, 1 weekly, 2 auto
+std::unique_ptr<Model> NewHoltWinters2();
+std::unique_ptr<Model> NewMstl();
+std::unique_ptr<Model> NewRegression();
+
+// Median of v (copied; v may be unsorted). 0 for empty input.
+double Median(std::vector<double> v);
+// 1.4826 * median absolute deviation from the median.
+double RobustScale(std::span<const double> v);
+
+// Minimises f over R^dim from x0 with the Nelder-Mead simplex (standard
+// coefficients 1, 2, 0.5, 0.5), at most max_evals evaluations. Returns the
+// best point found.
+std::vector<double> NelderMead(const std::function<double(const double*)>& f,
+                               std::vector<double> x0, double initial_step,
+                               int max_evals);
+
+}  // namespace ecotone::forecast::internal
+
+#endif  // ECOTONE_FORECAST_MODELS_H_

@@ -1,0 +1,202 @@
+// MSTL-style decomposition + smoothing, a simplified and fast relative of
+// MSTL (Bandara, Hyndman & Bergmeir 2021) and R's forecast::stlf:
+//   1. For each season m (shortest first), twice (backfitting):
+//        a_t   = y_t - sum of the other seasonal components
+//        T_t   = centred moving average of a over m points (2xm when m even)
+//        s_m(p)= robust recency-weighted mean over cycles of a_t - T_t at
+//                phase p = t mod m: weights lambda^(cycles back), lambda =
+//                kDecay; values beyond 3 robust SDs of their phase are
+//                clipped first (so anomalies do not leak into the pattern);
+//                then centred to mean zero over the cycle.
+//   2. The seasonally adjusted series (trend + remainder) z_t = y_t - sum s
+//      is forecast by simple exponential smoothing with alpha chosen by
+//      golden-section search on the one-step SSE (Hyndman et al. 2008,
+//      ETS(A,N,N)).
+//   3. Seasonal components are forecast by seasonal naive of their pattern.
+// Not the loess-based STL: the seasonal pattern is static within the window
+// (recency-weighted), which is what makes it O(n) and fast.
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "models.h"
+
+namespace ecotone::forecast::internal {
+namespace {
+
+constexpr double kDecay = 0.5;
+constexpr int kPasses = 2;
+
+// Centred moving average of length m (2xm for even m); ends are held at the
+// nearest full-window value.
+std::vector<double> MovingAverage(const std::vector<double>& a, int m) {
+  const int64_t n = static_cast<int64_t>(a.size());
+  std::vector<double> out(a.size(), 0.0);
+  if (n < m + 1 || m < 2) {
+    double mean = 0;
+    for (double v : a) mean += v;
+    mean /= std::max<int64_t>(1, n);
+    std::fill(out.begin(), out.end(), mean);
+    return out;
+  }
+  std::vector<double> cs(a.size() + 1, 0.0);
+  for (int64_t i = 0; i < n; ++i) cs[i + 1] = cs[i] + a[i];
+  auto window = [&](int64_t lo) { return (cs[lo + m] - cs[lo]) / m; };
+  int64_t half = m / 2;
+  int64_t first = -1, last = -1;
+  for (int64_t t = 0; t < n; ++t) {
+    int64_t lo = t - half;
+    if (m % 2 == 1) {
+      if (lo < 0 || lo + m > n) continue;
+      out[t] = window(lo);
+    } else {
+      if (lo < 0 || lo + m + 1 > n) continue;
+      out[t] = 0.5 * (window(lo) + window(lo + 1));
+    }
+    if (first < 0) first = t;
+    last = t;
+  }
+  for (int64_t t = 0; t < first; ++t) out[t] = out[first];
+  for (int64_t t = last + 1; t < n; ++t) out[t] = out[last];
+  return out;
+}
+
+class Mstl : public Model {
+ public:
+  std::string_view Name() const override { return "mstl"; }
+
+  Status Fit(const TrainingData& data, int64_t n) override {
+    ECOTONE_RETURN_IF_ERROR(Decompose(data, n));
+    // Golden-section search for alpha on the one-step SSE of SES.
+    double lo = 0.01, hi = 0.99;
+    const double g = 0.6180339887;
+    double a = hi - g * (hi - lo), b = lo + g * (hi - lo);
+    double fa = Ses(a, false), fb = Ses(b, false);
+    for (int it = 0; it < 25; ++it) {
+      if (fa < fb) {
+        hi = b;
+        b = a;
+        fb = fa;
+        a = hi - g * (hi - lo);
+        fa = Ses(a, false);
+      } else {
+        lo = a;
+        a = b;
+        fa = fb;
+        b = lo + g * (hi - lo);
+        fb = Ses(b, false);
+      }
+    }
+    alpha_ = 0.5 * (lo + hi);
+    Ses(alpha_, true);
+    return Status::Ok();
+  }
+
+  Status Refit(const TrainingData& data, int64_t n) override {
+    ECOTONE_RETURN_IF_ERROR(Decompose(data, n));
+    Ses(alpha_, true);
+    return Status::Ok();
+  }
+
+  std::vector<double> Forecast(int h) const override {
+    std::vector<double> f(static_cast<size_t>(h), level_);
+    for (size_t s = 0; s < seasons_.size(); ++s) {
+      int m = seasons_[s];
+      for (int l = 0; l < h; ++l)
+        f[l] += pattern_[s][static_cast<size_t>((n_ + l) % m)];
+    }
+    return f;
+  }
+
+ private:
+  Status Decompose(const TrainingData& data, int64_t n) {
+    if (data.seasons.empty())
+      return Status::InvalidArgument("mstl needs at least one season");
+    seasons_.clear();
+    for (int m : data.seasons)
+      if (n >= 2 * static_cast<int64_t>(m)) seasons_.push_back(m);
+    if (seasons_.empty())
+      return Status::InvalidArgument("mstl needs at least " +
+                                     std::to_string(2 * data.seasons.front()) +
+                                     " points (two shortest seasons)");
+    n_ = n;
+    const double* y = data.y.data();
+    pattern_.assign(seasons_.size(), {});
+    for (size_t s = 0; s < seasons_.size(); ++s)
+      pattern_[s].assign(static_cast<size_t>(seasons_[s]), 0.0);
+    std::vector<double> a(static_cast<size_t>(n));
+    for (int pass = 0; pass < kPasses; ++pass) {
+      for (size_t s = 0; s < seasons_.size(); ++s) {
+        const int m = seasons_[s];
+        for (int64_t t = 0; t < n; ++t) {
+          double v = y[t];
+          for (size_t o = 0; o < seasons_.size(); ++o)
+            if (o != s) v -= pattern_[o][static_cast<size_t>(t % seasons_[o])];
+          a[t] = v;
+        }
+        std::vector<double> trend = MovingAverage(a, m);
+        for (int64_t t = 0; t < n; ++t) a[t] -= trend[t];
+        std::vector<double>& pat = pattern_[s];
+        std::vector<double> vals;
+        for (int p = 0; p < m; ++p) {
+          vals.clear();
+          // Phase p values, newest first.
+          int64_t last = n - 1 - ((n - 1 - p) % m + m) % m;
+          for (int64_t t = last; t >= 0; t -= m) vals.push_back(a[t]);
+          double med = Median(vals);
+          double sd = RobustScale(vals);
+          double lim = sd > 0 ? 3 * sd : 0;
+          double wsum = 0, acc = 0, w = 1;
+          for (double v : vals) {
+            double c = lim > 0 ? std::clamp(v, med - lim, med + lim) : v;
+            acc += w * c;
+            wsum += w;
+            w *= kDecay;
+          }
+          pat[static_cast<size_t>(p)] = wsum > 0 ? acc / wsum : 0;
+        }
+        double mean = 0;
+        for (double v : pat) mean += v;
+        mean /= m;
+        for (double& v : pat) v -= mean;
+      }
+    }
+    adjusted_.resize(static_cast<size_t>(n));
+    for (int64_t t = 0; t < n; ++t) {
+      double v = y[t];
+      for (size_t s = 0; s < seasons_.size(); ++s)
+        v -= pattern_[s][static_cast<size_t>(t % seasons_[s])];
+      adjusted_[t] = v;
+    }
+    std::vector<double> diffs(adjusted_.size() > 1 ? adjusted_.size() - 1 : 0);
+    for (size_t i = 1; i < adjusted_.size(); ++i)
+      diffs[i - 1] = adjusted_[i] - adjusted_[i - 1];
+    clip_ = 4 * RobustScale(diffs);
+    return Status::Ok();
+  }
+
+  // SES on the adjusted series with errors clipped at clip_ (robust).
+  double Ses(double alpha, bool keep) {
+    double level = adjusted_.front(), sse = 0;
+    for (double z : adjusted_) {
+      double e = z - level;
+      if (clip_ > 0) e = std::clamp(e, -clip_, clip_);
+      sse += e * e;
+      level += alpha * e;
+    }
+    if (keep) level_ = level;
+    return sse;
+  }
+
+  std::vector<int> seasons_;
+  std::vector<std::vector<double>> pattern_;
+  std::vector<double> adjusted_;
+  int64_t n_ = 0;
+  double alpha_ = 0.5, level_ = 0, clip_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Model> NewMstl() { return std::make_unique<Mstl>(); }
+
+}  // namespace ecotone::forecast::internal
