@@ -15,6 +15,10 @@ function(ecotone_library name)
     PRIVATE ${PROJECT_SOURCE_DIR}/src/${name} ${PROJECT_SOURCE_DIR}/src)
   target_compile_options(ecotone_${name} PRIVATE ${ECOTONE_WARNINGS})
   target_link_libraries(ecotone_${name} PUBLIC ${L_DEPS} PRIVATE ${L_PRIVATE_DEPS})
+  if(ECOTONE_FUZZ)
+    # The fuzz build compiles only what its targets link.
+    set_target_properties(ecotone_${name} PROPERTIES EXCLUDE_FROM_ALL TRUE)
+  endif()
 endfunction()
 
 function(ecotone_test file)

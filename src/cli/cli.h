@@ -29,6 +29,12 @@ int ReportError(const Status& status);
 // code in *exit_code.
 void RegisterAnalyze(CLI::App& app, int* exit_code);
 void RegisterDiff(CLI::App& app, int* exit_code);
+// Predictive Scaler verbs (cmd_forecast.cc): forecast, backtest, scale.
+void RegisterForecast(CLI::App& app, int* exit_code);
+void RegisterBacktest(CLI::App& app, int* exit_code);
+void RegisterScale(CLI::App& app, int* exit_code);
+// `place` (cmd_place.cc): --gap/--gqap benchmark instances and --manifest.
+void RegisterPlace(CLI::App& app, int* exit_code);
 // Verbs added by later modules register here too (see main.cc).
 
 }  // namespace ecotone::cli

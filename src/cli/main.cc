@@ -37,6 +37,10 @@ int main(int argc, char** argv) {
   int exit_code = kExitOk;
   RegisterAnalyze(app, &exit_code);
   RegisterDiff(app, &exit_code);
+  RegisterForecast(app, &exit_code);
+  RegisterBacktest(app, &exit_code);
+  RegisterScale(app, &exit_code);
+  RegisterPlace(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
