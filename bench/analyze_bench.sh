@@ -6,7 +6,7 @@
 # Target (docs/analyze.md): 10,000 services in <= 1 s and <= 300 MB.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-bin=${1:-$here/../build/src/cli/ecotone}
+bin=${1:-$here/../build/ecotone}
 [ $# -gt 0 ] && shift
 sizes=${*:-1000 10000 100000}
 tmp=$(mktemp -d)

@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config libyaml-cpp-dev libyaml-dev nlohmann-json3-dev
   libcli11-dev libspdlog-dev libfmt-dev libsqlite3-dev libcurl4-openssl-dev
   libcpp-httplib-dev prometheus-cpp-dev coinor-libcbc-dev libglpk-dev libeigen3-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libboost-graph-dev curl graphviz)
+  libgtest-dev libgmock-dev libbenchmark-dev curl graphviz)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(clang libclang-rt-14-dev prometheus sqlite3)
 fi

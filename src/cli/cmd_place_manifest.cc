@@ -46,6 +46,7 @@ ordered_json ToJson(const EcosystemPlacement& p, bool has_current) {
   j["objective"] = Num(p.objective);
   j["bound"] = Num(p.bound);
   j["gap"] = Num(p.gap);
+  j["model_objective"] = Num(p.model_objective);
   j["bound_method"] = p.bound_method;
   j["solver"] = p.solver;
   j["seconds"] = p.seconds;
@@ -146,7 +147,8 @@ void PrintText(const EcosystemPlacement& p, bool has_current,
          << ", memory " << model::FormatBytes(z.capacity.memory_bytes) << "\n";
     return;
   }
-  os << "objective: " << Fixed(p.objective, 4) << " per hour  (bound "
+  os << "objective: " << Fixed(p.objective, 4)
+     << " per hour  (solver model " << Fixed(p.model_objective, 4) << ", bound "
      << Fixed(p.bound, 4) << ", gap " << Fixed(p.gap * 100, 2) << "%)\n";
   os << "costs: resource " << Fixed(p.costs.resource, 4) << ", proximity "
      << Fixed(p.costs.proximity, 4) << ", egress " << Fixed(p.costs.egress, 4)

@@ -383,6 +383,7 @@ EcosystemPlacement Interpret(const EcosystemProblem& ep, const Solution& s,
   out.status = s.status;
   out.bound = s.bound;
   out.gap = s.gap;
+  out.model_objective = s.objective;
   out.bound_method = s.bound_method;
   out.solver = s.solver;
   out.seconds = s.seconds;

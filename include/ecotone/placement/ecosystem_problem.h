@@ -134,6 +134,10 @@ struct EcosystemPlacement {
   // how it relates to `objective`).
   double bound = 0;
   double gap = 0;
+  // The solver's own objective, the one `bound` and `gap` refer to. It
+  // differs from `objective` where the model approximates a cost term
+  // (egress is folded into the pairwise term; docs/placement.md).
+  double model_objective = 0;
   std::string bound_method;
   model::PlacementPlan plan;  // empty assignments when infeasible.
   CostTerms costs;
