@@ -16,64 +16,24 @@
 #include <sstream>
 #include <string>
 
+#include "cli_harness.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using RunResult = ecotone::testing::CliRun;
+using ecotone::testing::ReadAll;
 
-std::string ReadAll(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-class AnalyzeCli : public ::testing::Test {
+class AnalyzeCli : public ecotone::testing::CliTest {
  protected:
-  void SetUp() override {
-    const char* bin = std::getenv("ECOTONE_BIN");
-    bin_ = bin != nullptr
-               ? bin
-               : std::string(ECOTONE_BINARY_DIR) + "/src/cli/ecotone";
-    ASSERT_TRUE(fs::exists(bin_)) << bin_;
-    char tmpl[] = "/tmp/analyze_cli_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  // Runs `ecotone ARGS`, capturing stdout and stderr in files.
-  RunResult Ecotone(const std::string& args) {
-    fs::path out = dir_ / "stdout", err = dir_ / "stderr";
-    std::string cmd = "'" + bin_ + "' " + args + " >'" + out.string() +
-                      "' 2>'" + err.string() + "'";
-    int status = std::system(cmd.c_str());
-    RunResult r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = ReadAll(out);
-    r.err = ReadAll(err);
-    return r;
-  }
-  std::string Write(const std::string& name, const std::string& text) {
-    fs::path p = dir_ / name;
-    std::ofstream(p) << text;
-    return p.string();
-  }
   static std::string Data(const std::string& rel) {
     return std::string(ECOTONE_SHARED_DATA) + "/manifests/" + rel;
   }
   static std::string Source(const std::string& rel) {
     return std::string(ECOTONE_SOURCE_DIR) + "/" + rel;
   }
-
-  std::string bin_;
-  fs::path dir_;
 };
 
 std::set<std::string> Names(const json& arr, const char* field = "name") {

@@ -10,45 +10,21 @@
 #include <sstream>
 #include <string>
 
+#include "cli_harness.h"
+
 namespace {
 
 const std::string kTraces = std::string(ECOTONE_SHARED_DATA) + "/traces/";
 
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-};
+using ecotone::testing::CliRun;
+class ForecastCli : public ecotone::testing::CliTest {};
+class BacktestCli : public ecotone::testing::CliTest {};
 
-CliRun Ecotone(const std::string& args) {
-  const char* bin = std::getenv("ECOTONE_BIN");
-  std::string b =
-      bin ? bin : std::string(ECOTONE_BINARY_DIR) + "/src/cli/ecotone";
-  std::string dir = ::testing::TempDir();
-  std::string o = dir + "/fc_out.txt", e = dir + "/fc_err.txt";
-  std::string cmd = "'" + b + "' " + args + " >'" + o + "' 2>'" + e + "'";
-  int st = std::system(cmd.c_str());
-  CliRun r;
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  std::ifstream fo(o), fe(e);
-  std::stringstream so, se;
-  so << fo.rdbuf();
-  se << fe.rdbuf();
-  r.out = so.str();
-  r.err = se.str();
-  return r;
-}
-
-std::string Write(const std::string& name, const std::string& text) {
-  std::string p = ::testing::TempDir() + "/" + name;
-  std::ofstream(p) << text;
-  return p;
-}
-
-TEST(ForecastCli, JsonHasOneKeyPerQuantileAndHorizonPoints) {
+TEST_F(ForecastCli, JsonHasOneKeyPerQuantileAndHorizonPoints) {
   CliRun r = Ecotone(
       "forecast --history " + kTraces +
       "nab_nyc_taxi.csv --horizon 48 --quantiles 0.9,0.95 --output json");
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["step_seconds"], 1800);
   ASSERT_EQ(j["points"].size(), 48u);
@@ -59,73 +35,73 @@ TEST(ForecastCli, JsonHasOneKeyPerQuantileAndHorizonPoints) {
   EXPECT_FALSE(j["model"].get<std::string>().empty());
 }
 
-TEST(ForecastCli, SvgAndCsvOutputs) {
+TEST_F(ForecastCli, SvgAndCsvOutputs) {
   CliRun svg =
       Ecotone("forecast --history " + kTraces +
               "nab_ec2_cpu_utilization_53ea38.csv --horizon 24 --model "
               "mstl --output svg");
-  ASSERT_EQ(svg.code, 0) << svg.err;
+  ASSERT_EQ(svg.exit_code, 0) << svg.err;
   EXPECT_EQ(svg.out.rfind("<svg", 0), 0u);
   EXPECT_NE(svg.out.find("<polygon"), std::string::npos);  // the band
   CliRun csv = Ecotone(
       "forecast --history " + kTraces +
       "google2019_instance_usage_grouped_300_seconds_month.csv --horizon 3 "
       "--model snaive --output csv");
-  ASSERT_EQ(csv.code, 0) << csv.err;
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
   EXPECT_EQ(csv.out.rfind("timestamp,mean,q0.9,q0.95\n", 0), 0u);
 }
 
-TEST(ForecastCli, BadInputExitsTwoWithAClearMessage) {
+TEST_F(ForecastCli, BadInputExitsTwoWithAClearMessage) {
   std::string taxi = kTraces + "nab_nyc_taxi.csv";
   CliRun big = Ecotone("forecast --history " + taxi + " --horizon 1000000000");
-  EXPECT_EQ(big.code, 2);
+  EXPECT_EQ(big.exit_code, 2);
   EXPECT_NE(big.err.find("horizon too large (max"), std::string::npos);
-  EXPECT_EQ(Ecotone("forecast --history " + taxi + " --horizon 0").code, 2);
+  EXPECT_EQ(Ecotone("forecast --history " + taxi + " --horizon 0").exit_code, 2);
   std::string empty = Write("empty.csv", "");
-  EXPECT_EQ(Ecotone("forecast --history " + empty + " --horizon 3").code, 2);
+  EXPECT_EQ(Ecotone("forecast --history " + empty + " --horizon 3").exit_code, 2);
   std::string one =
       Write("one.csv", "timestamp,value\n2024-01-01T00:00:00Z,5\n");
   CliRun r1 = Ecotone("forecast --history " + one + " --horizon 3");
-  EXPECT_EQ(r1.code, 2);
+  EXPECT_EQ(r1.exit_code, 2);
   EXPECT_NE(r1.err.find("at least 2"), std::string::npos);
   std::string bad = Write(
       "bad.csv",
       "timestamp,value\n2024-01-01T00:00:00Z,5\n2024-01-01T00:05:00Z,x\n");
   CliRun rb = Ecotone("forecast --history " + bad + " --horizon 3");
-  EXPECT_EQ(rb.code, 2);
+  EXPECT_EQ(rb.exit_code, 2);
   EXPECT_NE(rb.err.find("bad.csv:3:22: value:"), std::string::npos) << rb.err;
-  EXPECT_EQ(Ecotone("forecast --history /nonexistent.csv --horizon 3").code, 2);
+  EXPECT_EQ(Ecotone("forecast --history /nonexistent.csv --horizon 3").exit_code, 2);
   EXPECT_EQ(
       Ecotone("forecast --history " + taxi + " --horizon 3 --tz Mars/Base")
-          .code,
+          .exit_code,
       2);
 }
 
-TEST(ForecastCli, ConstantSeriesIsTheConstant) {
+TEST_F(ForecastCli, ConstantSeriesIsTheConstant) {
   std::string text = "timestamp,value\n";
   for (int i = 0; i < 100; ++i)
     text += std::to_string(1700000000 + 60 * i) + ",7\n";
   CliRun r = Ecotone("forecast --history " + Write("const.csv", text) +
                      " --horizon 2 --output json");
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["points"][1]["mean"], 7.0);
 }
 
-TEST(BacktestCli, NycTaxiProtocolPrintsEveryModel) {
+TEST_F(BacktestCli, NycTaxiProtocolPrintsEveryModel) {
   CliRun r =
       Ecotone("backtest --history " + kTraces +
               "nab_nyc_taxi.csv --horizon 48 --origins 7 --origin-step 96 "
               "--first-origin 9696 --seasons 48,336 --models snaive_w,mstl "
               "--output json");
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.exit_code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j["scores"].size(), 2u);
   EXPECT_GT(j["scores"][0]["mase"].get<double>(), 0);
   EXPECT_TRUE(j["scores"][1].contains("coverage_q0.95"));
   CliRun past = Ecotone("backtest --history " + kTraces +
                         "nab_nyc_taxi.csv --first-origin 20000");
-  EXPECT_EQ(past.code, 2);
+  EXPECT_EQ(past.exit_code, 2);
 }
 
 }  // namespace

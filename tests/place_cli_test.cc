@@ -16,6 +16,8 @@
 #include <sstream>
 #include <string>
 
+#include "cli_harness.h"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -28,49 +30,11 @@ const std::string kBoutique =
 const std::string kVoting = std::string(ECOTONE_SHARED_DATA) +
                             "/manifests/example-voting-app/docker-compose.yml";
 
-struct CliRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using ecotone::testing::CliRun;
+using ecotone::testing::ReadAll;
 
-std::string ReadAll(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-class PlaceCli : public ::testing::Test {
+class PlaceCli : public ecotone::testing::CliTest {
  protected:
-  void SetUp() override {
-    const char* bin = std::getenv("ECOTONE_BIN");
-    bin_ = bin != nullptr
-               ? bin
-               : std::string(ECOTONE_BINARY_DIR) + "/src/cli/ecotone";
-    ASSERT_TRUE(fs::exists(bin_)) << bin_;
-    char tmpl[] = "/tmp/place_cli_test.XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  CliRun Ecotone(const std::string& args) {
-    fs::path out = dir_ / "stdout", err = dir_ / "stderr";
-    std::string cmd = "'" + bin_ + "' " + args + " >'" + out.string() +
-                      "' 2>'" + err.string() + "'";
-    int status = std::system(cmd.c_str());
-    CliRun r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = ReadAll(out);
-    r.err = ReadAll(err);
-    return r;
-  }
-  std::string Write(const std::string& name, const std::string& text) {
-    fs::path p = dir_ / name;
-    std::ofstream(p) << text;
-    return p.string();
-  }
   // The 3-zone example with `from` replaced by `to`.
   std::string InfraVariant(const std::string& name, const std::string& from,
                            const std::string& to) {
@@ -81,8 +45,6 @@ class PlaceCli : public ::testing::Test {
     return Write(name, text);
   }
 
-  std::string bin_;
-  fs::path dir_;
 };
 
 const char* kFast = " --solver heuristic --iterations 3000 --seed 3";
