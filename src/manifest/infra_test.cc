@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+
 #include <string>
 
 namespace ecotone::manifest {
@@ -168,7 +170,15 @@ INSTANTIATE_TEST_SUITE_P(
                         "memory: lots}\n      - name: b"),
                 "", "regions[0].zones[0].capacity.memory", 7},
         BadCase{"missing latency", Base("", ""), "missing required field",
-                "latency_ms", 1}));
+                "latency_ms", 1}),
+    [](const testing::TestParamInfo<BadCase>& info) {
+      // Stable names: CTest discovers tests by name in one process and runs
+      // them in another, so a name must not depend on addresses.
+      std::string n = info.param.name;
+      for (char& c : n)
+        if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+      return n;
+    });
 
 TEST(ReadInfra, MalformedYamlAndWrongShapes) {
   auto t = ReadInfra("x.yaml", "regions: [\n");
