@@ -589,17 +589,9 @@ Result<model::Topology> ReadTopology(const std::string& file,
 
 Result<model::Topology> ReadInfra(const std::string& file,
                                   std::string_view text) {
-  ECOTONE_ASSIGN_OR_RETURN(std::vector<YAML::Node> docs,
-                           LoadAllDocuments(text, file));
-  std::vector<YAML::Node> real;
-  for (auto& d : docs)
-    if (d && !d.IsNull()) real.push_back(d);
-  if (real.size() != 1)
-    return Status::InvalidArgument(
-        "expected exactly one document, found " + std::to_string(real.size()),
-        {file, real.size() > 1 ? At(file, real[1]).line : 0, 0, ""});
+  ECOTONE_ASSIGN_OR_RETURN(YAML::Node doc, LoadSingleDocument(text, file));
   try {
-    YAML::Node root = ResolveMergeKeys(real[0]);
+    YAML::Node root = ResolveMergeKeys(doc);
     return ReadTopology(file, root);
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(

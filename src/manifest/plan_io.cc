@@ -93,17 +93,9 @@ Result<model::PlacementPlan> ReadPlanTree(const std::string& file,
 
 Result<model::PlacementPlan> ReadPlan(const std::string& file,
                                       std::string_view text) {
-  ECOTONE_ASSIGN_OR_RETURN(std::vector<YAML::Node> docs,
-                           LoadAllDocuments(text, file));
-  std::vector<YAML::Node> real;
-  for (auto& d : docs)
-    if (d && !d.IsNull()) real.push_back(d);
-  if (real.size() != 1)
-    return Status::InvalidArgument(
-        "expected exactly one document, found " + std::to_string(real.size()),
-        {file, 0, 0, ""});
+  ECOTONE_ASSIGN_OR_RETURN(YAML::Node doc, LoadSingleDocument(text, file));
   try {
-    return ReadPlanTree(file, real[0]);
+    return ReadPlanTree(file, doc);
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(
         "invalid plan: " + e.msg,

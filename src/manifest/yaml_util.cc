@@ -186,6 +186,21 @@ Result<std::vector<YAML::Node>> LoadAllDocuments(std::string_view text,
   }
 }
 
+Result<YAML::Node> LoadSingleDocument(std::string_view text,
+                                      const std::string& file) {
+  ECOTONE_ASSIGN_OR_RETURN(std::vector<YAML::Node> docs,
+                           LoadAllDocuments(text, file));
+  std::vector<YAML::Node> real;
+  for (auto& d : docs)
+    if (d && !d.IsNull()) real.push_back(d);
+  if (real.size() != 1) {
+    return Status::InvalidArgument(
+        "expected exactly one document, found " + std::to_string(real.size()),
+        {file, real.size() > 1 ? At(file, real[1]).line : 0, 0, ""});
+  }
+  return real[0];
+}
+
 Location At(const std::string& file, const YAML::Node& node, std::string path) {
   Location loc{file, 0, 0, std::move(path)};
   if (node.IsDefined()) {

@@ -40,6 +40,12 @@ Status ValidateYamlSyntax(std::string_view text, const std::string& file);
 Result<std::vector<YAML::Node>> LoadAllDocuments(std::string_view text,
                                                  const std::string& file);
 
+// Parses a stream that must hold exactly one non-empty document (infra and
+// plan files). kInvalidArgument naming the second document's line when
+// there are more, or the file when there is none.
+Result<YAML::Node> LoadSingleDocument(std::string_view text,
+                                      const std::string& file);
+
 // Location of a node (1-based), with a field path.
 Location At(const std::string& file, const YAML::Node& node,
             std::string path = {});
