@@ -340,6 +340,14 @@ Status Emitter::BuildUnits() {
     u.c = &c;
     u.index = static_cast<int>(i);
     bool from_k8s = eco_.source_format == "kubernetes";
+    if (from_k8s && c.source_kind != "Deployment" &&
+        c.source_kind != "StatefulSet") {
+      Note(model::Severity::kWarning, c.where, "kind-not-actuated",
+           c.source_kind + " '" + c.name +
+               "' is not placed by Ecotone (only Deployments and "
+               "StatefulSets are); nothing is emitted for it");
+      continue;
+    }
     if (from_k8s) {
       std::string name = c.name;
       if (size_t slash = name.rfind('/'); slash != std::string::npos)
@@ -354,13 +362,6 @@ Status Emitter::BuildUnits() {
                 ") of component '" + c.name +
                 "' was not found in the manifest files",
             w);
-      }
-      if (c.source_kind != "Deployment" && c.source_kind != "StatefulSet") {
-        Note(model::Severity::kWarning, c.where, "kind-not-actuated",
-             c.source_kind + " '" + c.name +
-                 "' is not placed by Ecotone (only Deployments and "
-                 "StatefulSets are); nothing is emitted for it");
-        continue;
       }
       u.source = s->second;
       u.base_name = name;
@@ -746,10 +747,12 @@ void Emitter::EmitUserCopy(const Unit& u, size_t gi) {
     md.erase(k);
   md["name"] = o.name;
   ordered_json& labels = Obj(md, "labels");
-  for (auto& [k, v] : Labels(u).items()) labels[k] = v;
+  const ordered_json our_labels = Labels(u);
+  for (auto& [k, v] : our_labels.items()) labels[k] = v;
   ordered_json& ann = Obj(md, "annotations");
   ann.erase("kubectl.kubernetes.io/last-applied-configuration");
-  for (auto& [k, v] : Annotations(u, &g, o.action).items()) ann[k] = v;
+  const ordered_json our_annotations = Annotations(u, &g, o.action);
+  for (auto& [k, v] : our_annotations.items()) ann[k] = v;
   ordered_json& spec = Obj(body, "spec");
   spec["replicas"] = g.count;
   std::string group_value = DnsLabel(g.Key());
@@ -785,7 +788,8 @@ void Emitter::EmitUserCopy(const Unit& u, size_t gi) {
       if (!(t.is_object() && t.contains("topologyKey") &&
             t["topologyKey"] == kHostLabel))
         spread.push_back(t);
-  for (const auto& t : SpreadConstraints(u.selector)) spread.push_back(t);
+  const ordered_json ours = SpreadConstraints(u.selector);
+  for (const auto& t : ours) spread.push_back(t);
   pspec["topologySpreadConstraints"] = std::move(spread);
   const Component& c = *u.c;
   if (c.requests.cpu_millicores == 0 && c.requests.memory_bytes == 0) {

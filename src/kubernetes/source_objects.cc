@@ -90,7 +90,7 @@ void Collect(const ordered_json& obj, const Location& where, int depth,
   std::string kind = Str(obj, "kind");
   std::string api = Str(obj, "apiVersion");
   if (kind.empty() || api.empty()) return;
-  if (kind.size() > 4 && kind.substr(kind.size() - 4) == "List" &&
+  if (kind.size() >= 4 && kind.substr(kind.size() - 4) == "List" &&
       obj.contains("items") && obj["items"].is_array() && depth < 4) {
     for (const auto& item : obj["items"]) Collect(item, where, depth + 1, out);
     return;
