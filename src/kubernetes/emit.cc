@@ -150,6 +150,9 @@ struct Group {
   std::string zone, rack, host;
   int count = 0;
   const model::Assignment* first = nullptr;  // for error locations.
+  // Value of ecotone.io/zone-group: zone[-rack[-host]] (each part is a
+  // valid label value, checked with the plan), hashed when too long.
+  std::string LabelValue() const;
   std::string Key() const {
     std::string k = zone;
     if (!rack.empty()) k += "/" + rack;
@@ -160,6 +163,13 @@ struct Group {
     return std::tie(zone, rack, host) < std::tie(o.zone, o.rack, o.host);
   }
 };
+
+std::string Group::LabelValue() const {
+  std::string v = zone;
+  if (!rack.empty()) v += "-" + rack;
+  if (!host.empty()) v += "-" + host;
+  return ValidLabelValue(v) ? v : DnsLabel(v);
+}
 
 // Everything emission knows about one component.
 struct Unit {
@@ -616,8 +626,8 @@ void Emitter::EmitGenerated(const Unit& u, size_t gi) {
   const Component& c = *u.c;
   Object o = NewObject(u, "apps/v1", u.kind, GroupName(u, gi), u.action);
   ordered_json pod_labels = u.selector;
-  if (u.groups.size() > 1) pod_labels[std::string(kZoneGroupLabel)] =
-      DnsLabel(g.Key());
+  if (u.groups.size() > 1)
+    pod_labels[std::string(kZoneGroupLabel)] = g.LabelValue();
   ordered_json container;
   container["name"] = DnsLabel(c.name).substr(0, 63);
   if (!c.image.empty()) container["image"] = c.image;
@@ -755,7 +765,7 @@ void Emitter::EmitUserCopy(const Unit& u, size_t gi) {
   for (auto& [k, v] : our_annotations.items()) ann[k] = v;
   ordered_json& spec = Obj(body, "spec");
   spec["replicas"] = g.count;
-  std::string group_value = DnsLabel(g.Key());
+  std::string group_value = g.LabelValue();
   ordered_json& sel = Obj(spec, "selector");
   Obj(sel, "matchLabels")[std::string(kZoneGroupLabel)] = group_value;
   ordered_json& tmpl = Obj(spec, "template");
