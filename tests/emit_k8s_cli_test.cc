@@ -160,6 +160,39 @@ TEST_F(EmitCli, BadIsolateExits2) {
   EXPECT_EQ(r.exit_code, 2);
 }
 
+TEST_F(EmitCli, AuditLogActionsBecomeObjects) {
+  std::string plan = Plan(kBoutique, "plan.json");
+  std::string log = Write("audit.jsonl", R"({"kind":"isolate","id":9,"component":"redis-cart","allow":["cartservice"],"trigger":"shell in container"}
+
+{"kind":"scale","id":10,"component":"frontend","from_replicas":1,"to_replicas":3,"trigger":"forecast"}
+)");
+  CliRun r = Ecotone("emit k8s --manifest '" + kBoutique + "' --plan '" + plan +
+                     "' --actions '" + log + "' --output json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = json::parse(r.out);
+  int frontend = 0;
+  bool policy = false;
+  for (const auto& o : j["objects"]) {
+    if (o["kind"] == "NetworkPolicy") {
+      policy = true;
+      EXPECT_EQ(o["object"]["metadata"]["annotations"]["ecotone.io/action-id"],
+                "9");
+    }
+    if (o["kind"] == "Deployment" && o["component"] == "frontend") {
+      frontend += o["object"]["spec"]["replicas"].get<int>();
+      EXPECT_EQ(o["action"], "scale");
+    }
+  }
+  EXPECT_TRUE(policy);
+  EXPECT_EQ(frontend, 3);
+  // A bad line: exit 2 naming the file and line.
+  std::string bad = Write("bad.jsonl", "{\"kind\":\"scale\",\"component\":\"frontend\",\"to_replicas\":2}\n{\"kind\":\"explode\"}\n");
+  r = Ecotone("emit k8s --manifest '" + kBoutique + "' --plan '" + plan +
+              "' --actions '" + bad + "'");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(bad + ":2:"), std::string::npos) << r.err;
+}
+
 TEST_F(EmitCli, MissingPlanIsUsageError) {
   CliRun r = Ecotone("emit k8s --manifest '" + kVoting + "'");
   EXPECT_EQ(r.exit_code, 2);

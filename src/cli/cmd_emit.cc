@@ -2,6 +2,7 @@
 // [--out DIR] [--isolate COMPONENT[:ALLOW,...]]...`: writes the Kubernetes
 // objects that carry out a plan (docs/kubernetes.md). The emission itself is
 // ecotone_kubernetes (include/ecotone/kubernetes/emit.h).
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "cli.h"
+#include "ecotone/adapters/event_json.h"
 #include "ecotone/kubernetes/emit.h"
 #include "ecotone/manifest/infra.h"
 #include "ecotone/manifest/manifest.h"
@@ -31,7 +33,44 @@ struct EmitK8sFlags {
   double chatty = 0.3;
   int max_unavailable = 1;
   std::string output = "yaml";
+  std::string actions;  // --actions FILE.jsonl
 };
+
+// The engine's audit log: one action (adapters/event_json.h) per line;
+// blank lines are skipped. Each action keeps its file and line.
+Result<std::vector<kubernetes::LoggedAction>> ReadActions(
+    const std::string& file, const std::string& ecosystem) {
+  std::ifstream in(file);
+  if (!in) return Status::IOError("cannot read file", {file, 0, 0, ""});
+  std::vector<kubernetes::LoggedAction> out;
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    Location where{file, n, 1, ""};
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::exception& e) {
+      return Status::InvalidArgument(
+          std::string("invalid JSON: ") + e.what(), where);
+    }
+    auto a = adapters::ActionFromJson(j, "action");
+    if (!a.ok()) return Status::InvalidArgument(a.status().message(), where);
+    if (!a->ecosystem.empty() && !ecosystem.empty() &&
+        a->ecosystem != ecosystem) {
+      where.path = "ecosystem";
+      return Status::InvalidArgument("the action is for ecosystem '" +
+                                         a->ecosystem +
+                                         "' but the manifest describes '" +
+                                         ecosystem + "'",
+                                     where);
+    }
+    out.push_back({std::move(*a), where});
+  }
+  return out;
+}
 
 // "COMPONENT[:ALLOW1,ALLOW2]".
 Result<kubernetes::IsolateRequest> ParseIsolate(const std::string& text,
@@ -118,8 +157,16 @@ int RunEmitK8s(const EmitK8sFlags& f) {
     if (!r.ok()) return ReportError(r.status());
     opt.isolate.push_back(std::move(*r));
   }
+  std::vector<model::Problem> action_notes;
+  if (!f.actions.empty()) {
+    auto acts = ReadActions(f.actions, eco.name);
+    if (!acts.ok()) return ReportError(acts.status());
+    Status st = kubernetes::ApplyActions(*acts, &*plan, &opt, &action_notes);
+    if (!st.ok()) return ReportError(st);
+  }
   auto em = kubernetes::Emit(eco, *plan, opt);
   if (!em.ok()) return ReportError(em.status());
+  em->notes.insert(em->notes.begin(), action_notes.begin(), action_notes.end());
   for (const auto& n : em->notes)
     std::cerr << "ecotone: warning: "
               << (n.where.ToString().empty() ? "" : n.where.ToString() + ": ")
@@ -182,6 +229,10 @@ void RegisterEmit(CLI::App& app, int* exit_code) {
                   "COMPONENT[:ALLOW1,ALLOW2]: a NetworkPolicy denying all "
                   "ingress and egress of COMPONENT except to/from the listed "
                   "components and DNS (repeatable)");
+  k8s->add_option("--actions", f->actions,
+                  "The engine's audit log (JSON Lines of actions, "
+                  "docs/events.md): migrate/recover, scale, isolate/release "
+                  "and rollouts are carried into the objects, in order");
   k8s->add_option("--format", f->format,
                   "Manifest format: auto|ecotone|compose|kubernetes");
   k8s->add_option("--namespace", f->namespace_name,

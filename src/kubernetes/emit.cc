@@ -185,6 +185,8 @@ struct Unit {
   int total = 0;
   std::string action = "place";
   std::string reason;
+  int64_t action_id = 0;
+  std::string image;  // "" = the manifest's.
 };
 
 ordered_json* Find(ordered_json& j, const char* key) {
@@ -202,6 +204,29 @@ ordered_json& Obj(ordered_json& j, const char* key) {
   ordered_json& v = j[key];
   if (!v.is_object()) v = ordered_json::object();
   return v;
+}
+
+// The main container of a pod template's `containers`: the one named by the
+// kubectl.kubernetes.io/default-container annotation, else the first (as the
+// manifest reader decides). Null when there is none with a name.
+const ordered_json* MainContainer(const ordered_json& containers,
+                                  const ordered_json* tmpl) {
+  std::string wanted;
+  if (tmpl != nullptr) {
+    const ordered_json* md = Find(*tmpl, "metadata");
+    const ordered_json* ann = md ? Find(*md, "annotations") : nullptr;
+    const ordered_json* dc =
+        ann ? Find(*ann, "kubectl.kubernetes.io/default-container") : nullptr;
+    if (dc != nullptr && dc->is_string()) wanted = dc->get<std::string>();
+  }
+  const ordered_json* first = nullptr;
+  for (const auto& c : containers) {
+    const ordered_json* n = Find(c, "name");
+    if (n == nullptr || !n->is_string()) continue;
+    if (first == nullptr) first = &c;
+    if (!wanted.empty() && *n == wanted) return &c;
+  }
+  return first;
 }
 
 class Emitter {
@@ -395,6 +420,12 @@ Status Emitter::BuildUnits() {
       u.ns = opt_.namespace_name;
       u.kind = c.stateful ? "StatefulSet" : "Deployment";
     }
+    if (auto act = opt_.actions.find(c.name); act != opt_.actions.end()) {
+      u.action = act->second.action;
+      u.reason = act->second.reason;
+      u.action_id = act->second.action_id;
+      u.image = act->second.image;
+    }
     u.label = ValidLabelValue(c.name) ? c.name : DnsLabel(c.name);
     if (!labels_used.insert(u.ns + "/" + u.label).second)
       u.label = DnsLabel(c.name + "#" + std::to_string(i));
@@ -513,7 +544,11 @@ ordered_json Emitter::Annotations(const Unit& u, const Group* g,
     a["ecotone.io/replicas"] =
         std::to_string(g->count) + " of " + std::to_string(u.total);
   }
-  if (!u.reason.empty() && action == u.action) a["ecotone.io/reason"] = u.reason;
+  if (action == u.action) {
+    if (u.action_id != 0)
+      a["ecotone.io/action-id"] = std::to_string(u.action_id);
+    if (!u.reason.empty()) a["ecotone.io/reason"] = u.reason;
+  }
   return a;
 }
 
@@ -630,7 +665,10 @@ void Emitter::EmitGenerated(const Unit& u, size_t gi) {
     pod_labels[std::string(kZoneGroupLabel)] = g.LabelValue();
   ordered_json container;
   container["name"] = DnsLabel(c.name).substr(0, 63);
-  if (!c.image.empty()) container["image"] = c.image;
+  if (!u.image.empty())
+    container["image"] = u.image;
+  else if (!c.image.empty())
+    container["image"] = c.image;
   std::set<std::pair<int, std::string>> seen_ports;
   ordered_json ports = ordered_json::array();
   for (const auto& p : c.ports) {
@@ -719,18 +757,22 @@ void Emitter::EmitUserPatch(const Unit& u) {
   // ecotone.io/zone-group to theirs, so this spreads all the pods.
   pspec_out["topologySpreadConstraints"] = SpreadConstraints(u.selector);
   // Sizing: placement assumed default requests where the user set none.
+  // Rollouts: the main container's new image. Containers merge by name.
   const Component& c = *u.c;
-  if (c.requests.cpu_millicores == 0 && c.requests.memory_bytes == 0 &&
-      pspec != nullptr) {
-    const ordered_json* cs = Find(*pspec, "containers");
-    if (cs != nullptr && cs->is_array() && !cs->empty() &&
-        (*cs)[0].is_object() && (*cs)[0].contains("name")) {
+  const ordered_json* cs = pspec ? Find(*pspec, "containers") : nullptr;
+  const ordered_json* main_c = nullptr;
+  if (cs != nullptr && cs->is_array())
+    main_c = MainContainer(*cs, tmpl);
+  if (main_c != nullptr) {
+    ordered_json entry = {{"name", (*main_c)["name"]}};
+    if (!u.image.empty()) entry["image"] = u.image;
+    if (c.requests.cpu_millicores == 0 && c.requests.memory_bytes == 0) {
       model::Resources d = opt_.default_request;
       d.bandwidth_bps = d.storage_bytes = 0;
-      pspec_out["containers"] = ordered_json::array(
-          {{{"name", (*cs)[0]["name"]},
-            {"resources", {{"requests", ResourceMap(d)}}}}});
+      entry["resources"] = {{"requests", ResourceMap(d)}};
     }
+    if (entry.size() > 1)
+      pspec_out["containers"] = ordered_json::array({std::move(entry)});
   }
   ordered_json spec_out;
   spec_out["replicas"] = g.count;
@@ -802,13 +844,16 @@ void Emitter::EmitUserCopy(const Unit& u, size_t gi) {
   for (const auto& t : ours) spread.push_back(t);
   pspec["topologySpreadConstraints"] = std::move(spread);
   const Component& c = *u.c;
-  if (c.requests.cpu_millicores == 0 && c.requests.memory_bytes == 0) {
-    ordered_json* cs = Find(pspec, "containers");
-    if (cs != nullptr && cs->is_array() && !cs->empty() &&
-        (*cs)[0].is_object()) {
+  ordered_json* cs = Find(pspec, "containers");
+  const ordered_json* main_c =
+      cs != nullptr && cs->is_array() ? MainContainer(*cs, &tmpl) : nullptr;
+  if (main_c != nullptr) {
+    ordered_json& mc = (*cs)[static_cast<size_t>(main_c - &(*cs)[0])];
+    if (!u.image.empty()) mc["image"] = u.image;
+    if (c.requests.cpu_millicores == 0 && c.requests.memory_bytes == 0) {
       model::Resources d = opt_.default_request;
       d.bandwidth_bps = d.storage_bytes = 0;
-      Obj(Obj((*cs)[0], "resources"), "requests") = ResourceMap(d);
+      Obj(Obj(mc, "resources"), "requests") = ResourceMap(d);
     }
   }
   o.body = std::move(body);
@@ -970,6 +1015,9 @@ Status Emitter::EmitIsolation(const IsolateRequest& r) {
   o.body["kind"] = o.kind;
   o.body["metadata"] = Metadata(o, u, nullptr);
   o.body["metadata"]["annotations"][std::string(kActionAnnotation)] = r.action;
+  if (r.action_id != 0)
+    o.body["metadata"]["annotations"]["ecotone.io/action-id"] =
+        std::to_string(r.action_id);
   if (!r.reason.empty())
     o.body["metadata"]["annotations"]["ecotone.io/reason"] = r.reason;
   std::string allow_list;

@@ -466,6 +466,98 @@ TEST(Emit, UserWorkloadMissingFromTheSourcesIsAnError) {
             std::string::npos);
 }
 
+LoggedAction Logged(model::Action a, int line) {
+  return {std::move(a), {"audit.jsonl", line, 1, ""}};
+}
+
+TEST(Actions, MigrateScaleIsolateReleaseAndRolloutBecomeObjects) {
+  Fixture f;
+  Load({kSrc + "examples/boutique.yaml"}, &f);
+  if (HasFatalFailure()) return;
+  for (auto& a : f.plan.assignments) {
+    a.zone = "eu-west-1b";
+    a.rack = "b1";
+  }
+  std::vector<LoggedAction> log;
+  model::Action m;
+  m.kind = model::ActionKind::kMigrate;
+  m.id = 41;
+  m.component = "cartservice";
+  m.replica = 0;
+  m.to = {"eu-west-1a", "a2", ""};
+  m.trigger = "rack b1 degraded";
+  log.push_back(Logged(m, 1));
+  model::Action in;  // frontend 3 -> 1: replicas 1 and 2 go.
+  in.kind = model::ActionKind::kScale;
+  in.component = "frontend";
+  in.from_replicas = 3;
+  in.to_replicas = 1;
+  log.push_back(Logged(in, 2));
+  model::Action iso;
+  iso.kind = model::ActionKind::kIsolate;
+  iso.component = "redis-cart";
+  iso.allow = {"cartservice"};
+  log.push_back(Logged(iso, 3));
+  model::Action iso2 = iso;
+  iso2.component = "emailservice";
+  iso2.allow = {};
+  log.push_back(Logged(iso2, 4));
+  model::Action rel;
+  rel.kind = model::ActionKind::kRelease;
+  rel.component = "emailservice";
+  log.push_back(Logged(rel, 5));
+  model::Action up;
+  up.kind = model::ActionKind::kRollingUpdate;
+  up.component = "adservice";
+  up.image = "example/adservice:v2";
+  log.push_back(Logged(up, 6));
+  std::vector<model::Problem> notes;
+  ASSERT_TRUE(ApplyActions(log, &f.plan, &f.opt, &notes).ok());
+  auto em = Emit(f.eco, f.plan, f.opt);
+  ASSERT_TRUE(em.ok()) << em.status().ToString();
+  std::set<std::string> policies;
+  for (const auto& o : em->objects) {
+    if (o.kind == "NetworkPolicy") policies.insert(o.component);
+    if (!IsWorkload(o)) continue;
+    if (o.component == "cartservice") {
+      // cartservice had 2 replicas in b1; replica 0 moved to 1a/a2.
+      auto pinned = PinnedLabels(o);
+      EXPECT_EQ(o.body["spec"]["replicas"], 1);
+      EXPECT_EQ(o.body["metadata"]["annotations"]["ecotone.io/action"],
+                "migrate");
+      EXPECT_EQ(o.body["metadata"]["annotations"]["ecotone.io/action-id"],
+                "41");
+      EXPECT_EQ(o.body["metadata"]["annotations"]["ecotone.io/reason"],
+                "rack b1 degraded");
+      EXPECT_TRUE(pinned[std::string(kZoneLabel)] == "eu-west-1a" ||
+                  pinned[std::string(kZoneLabel)] == "eu-west-1b");
+    }
+    if (o.component == "frontend") {
+      EXPECT_EQ(o.body["spec"]["replicas"], 1);
+      EXPECT_EQ(o.action, "scale");
+    }
+    if (o.component == "adservice")
+      EXPECT_EQ(o.body["spec"]["template"]["spec"]["containers"][0]["image"],
+                "example/adservice:v2");
+  }
+  EXPECT_EQ(policies, (std::set<std::string>{"redis-cart"}));
+}
+
+TEST(Actions, ComponentThePlanLacksIsAnErrorAtItsLine) {
+  Fixture f;
+  Load({kSrc + "examples/boutique.yaml"}, &f);
+  if (HasFatalFailure()) return;
+  model::Action a;
+  a.kind = model::ActionKind::kScale;
+  a.component = "ghost";
+  a.to_replicas = 2;
+  Status st = ApplyActions({Logged(a, 9)}, &f.plan, &f.opt, nullptr);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.where().file, "audit.jsonl");
+  EXPECT_EQ(st.where().line, 9);
+  EXPECT_EQ(st.where().path, "component");
+}
+
 TEST(YamlWriter, QuotesWhatAResolverWouldRetype) {
   for (const char* s : {"true", "Yes", "no", "on", "OFF", "null", "~", "1.25",
                         "0x1F", "12:30", "-1", ".5", "", "a b", "a: b",

@@ -22,11 +22,13 @@
 #define ECOTONE_KUBERNETES_EMIT_H_
 
 #include <nlohmann/json.hpp>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "ecotone/base/status.h"
+#include "ecotone/model/action.h"
 #include "ecotone/model/ecosystem.h"
 #include "ecotone/model/plan.h"
 #include "ecotone/model/topology.h"
@@ -71,6 +73,7 @@ struct IsolateRequest {
   std::vector<std::string> allow;
   std::string action = "isolate";  // value of ecotone.io/action.
   std::string reason;              // ecotone.io/reason when not empty.
+  int64_t action_id = 0;           // ecotone.io/action-id when not 0.
   Location where;                  // where the request was read (errors).
 };
 
@@ -82,6 +85,16 @@ struct ScaleRequest {
   std::string action = "scale";
   std::string reason;
   Location where;
+};
+
+// What an engine action (the audit log) left on a component: written as
+// ecotone.io/action, ecotone.io/action-id and ecotone.io/reason on its
+// objects; `image` (rollouts) replaces the main container's image.
+struct ComponentAction {
+  std::string action;  // ActionKindName, e.g. "migrate".
+  int64_t action_id = 0;
+  std::string reason;  // the action's trigger.
+  std::string image;   // "" = unchanged.
 };
 
 struct EmitOptions {
@@ -111,7 +124,28 @@ struct EmitOptions {
   model::Resources default_request{100, 128LL << 20, 0, 0};
   std::vector<IsolateRequest> isolate;
   std::vector<ScaleRequest> scale;
+  // By component name (ApplyActions fills it).
+  std::map<std::string, ComponentAction> actions;
 };
+
+// One action of an audit log and where it was read (file, line).
+struct LoggedAction {
+  model::Action action;
+  Location where;
+};
+
+// Carries engine actions, in order, into a plan and emission options:
+// migrate/recover move the replica's assignment; scale adds the action's
+// placements, drops the highest replica indexes on scale-in, and otherwise
+// splits the new count over the zone groups (ScaleRequest); isolate adds an
+// IsolateRequest (a replica-level isolation isolates the whole component,
+// with a note), release removes the component's earlier isolations;
+// rolling-update/rollback set the image. Every touched component records its
+// last action in options->actions. kInvalidArgument at the action's location
+// for a component the plan lacks or a migrate of a replica the plan lacks.
+Status ApplyActions(const std::vector<LoggedAction>& actions,
+                    model::PlacementPlan* plan, EmitOptions* options,
+                    std::vector<model::Problem>* notes);
 
 // One emitted object.
 struct Object {
