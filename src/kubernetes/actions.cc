@@ -3,6 +3,7 @@
 // carry them out. Rules in docs/kubernetes.md, "Actions".
 #include <algorithm>
 #include <map>
+#include <tuple>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,6 +31,49 @@ void Note(std::vector<model::Problem>* notes, const Location& where,
   p.code = std::move(code);
   p.message = std::move(message);
   notes->push_back(std::move(p));
+}
+
+// Scale-out without places: the new replicas join the component's zone
+// groups so that each group gets its largest-remainder share of `to` (a
+// group's share never falls below its current count when `to` grows).
+// New replicas take the indexes after the highest one.
+void AddReplicas(const std::string& component, int to,
+                 model::PlacementPlan* plan) {
+  std::map<std::tuple<std::string, std::string, std::string>, int> groups;
+  int count = 0, next_index = 0;
+  for (const auto& x : plan->assignments) {
+    if (x.component != component) continue;
+    ++groups[{x.zone, x.rack, x.host}];
+    ++count;
+    next_index = std::max(next_index, x.replica + 1);
+  }
+  if (count == 0) return;
+  std::vector<std::pair<std::tuple<std::string, std::string, std::string>,
+                        int>>
+      target;
+  std::vector<std::pair<double, size_t>> rem;
+  int assigned = 0;
+  for (const auto& [key, n] : groups) {
+    double share = static_cast<double>(to) * n / count;
+    int t = static_cast<int>(share);
+    rem.push_back({share - t, target.size()});
+    target.push_back({key, t});
+    assigned += t;
+  }
+  std::stable_sort(rem.begin(), rem.end(), [](const auto& x, const auto& y) {
+    return x.first > y.first;
+  });
+  for (size_t k = 0; assigned < to; ++k, ++assigned)
+    ++target[rem[k % rem.size()].second].second;
+  for (const auto& [key, t] : target) {
+    for (int i = groups[key]; i < t; ++i) {
+      model::Assignment na;
+      na.component = component;
+      na.replica = next_index++;
+      std::tie(na.zone, na.rack, na.host) = key;
+      plan->assignments.push_back(std::move(na));
+    }
+  }
 }
 
 }  // namespace
@@ -73,6 +117,13 @@ Status ApplyActions(const std::vector<LoggedAction>& actions,
         break;
       }
       case ActionKind::kScale: {
+        // A later scale replaces an earlier scale-to-zero.
+        auto& sc = options->scale;
+        sc.erase(std::remove_if(sc.begin(), sc.end(),
+                                [&](const ScaleRequest& r) {
+                                  return r.component == a.component;
+                                }),
+                 sc.end());
         // New replicas' places first, then drop the highest indexes.
         for (const auto& p : a.placements) {
           auto it = std::find_if(
@@ -109,9 +160,7 @@ Status ApplyActions(const std::vector<LoggedAction>& actions,
                 plan->assignments.end());
           }
         } else if (a.to_replicas > count) {
-          ScaleRequest s{a.component, a.to_replicas, kind, a.trigger,
-                         la.where};
-          options->scale.push_back(s);
+          AddReplicas(a.component, a.to_replicas, plan);
         }
         break;
       }

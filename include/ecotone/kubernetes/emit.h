@@ -136,8 +136,9 @@ struct LoggedAction {
 
 // Carries engine actions, in order, into a plan and emission options:
 // migrate/recover move the replica's assignment; scale adds the action's
-// placements, drops the highest replica indexes on scale-in, and otherwise
-// splits the new count over the zone groups (ScaleRequest); isolate adds an
+// placements, drops the highest replica indexes on scale-in, adds replicas
+// to the zone groups by largest remainder on scale-out, and keeps the places
+// of a component scaled to zero (a ScaleRequest to 0); isolate adds an
 // IsolateRequest (a replica-level isolation isolates the whole component,
 // with a note), release removes the component's earlier isolations;
 // rolling-update/rollback set the image. Every touched component records its
