@@ -6,6 +6,7 @@
 // the manifest lacks, bad --isolate) exits 2 naming the file and field.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -191,6 +192,47 @@ TEST_F(EmitCli, AuditLogActionsBecomeObjects) {
               "' --actions '" + bad + "'");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(bad + ":2:"), std::string::npos) << r.err;
+}
+
+TEST_F(EmitCli, ScheduleFromEcotoneScaleSetsHpaBounds) {
+  const std::string native =
+      std::string(ECOTONE_SOURCE_DIR) + "/examples/boutique.yaml";
+  std::string plan = Plan(native, "plan.json");
+  CliRun s = Ecotone("scale --manifest '" + native + "' --history '" +
+                     ECOTONE_SOURCE_DIR +
+                     "/examples/traces/nyc_taxi.csv' --component frontend "
+                     "--horizon 24 --output json");
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  std::string sched = Write("schedule.json", s.out);
+  int lo = 1 << 30, hi = 0;
+  const json schedule = json::parse(s.out);
+  for (const auto& st : schedule[0]["schedule"]) {
+    lo = std::min(lo, st["replicas"].get<int>());
+    hi = std::max(hi, st["replicas"].get<int>());
+  }
+  CliRun r = Ecotone("emit k8s --manifest '" + native + "' --plan '" + plan +
+                     "' --schedule '" + sched + "' --output json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  int sum_max = 0, hpas = 0;
+  const json emitted = json::parse(r.out);
+  for (const auto& o : emitted["objects"]) {
+    if (o["kind"] != "HorizontalPodAutoscaler" || o["component"] != "frontend")
+      continue;
+    ++hpas;
+    sum_max += o["object"]["spec"]["maxReplicas"].get<int>();
+    EXPECT_TRUE(o["object"]["metadata"]["annotations"].contains(
+        "ecotone.io/replica-schedule"));
+  }
+  EXPECT_GE(hpas, 1);
+  EXPECT_GE(sum_max, hi);
+  EXPECT_GE(hi, lo);
+  // A schedule for a component the manifest lacks: exit 2.
+  std::string bad = Write("bad-schedule.json",
+                          R"([{"component": "ghost", "schedule": [{"timestamp": "t", "replicas": 2}]}])");
+  r = Ecotone("emit k8s --manifest '" + native + "' --plan '" + plan +
+              "' --schedule '" + bad + "'");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(bad), std::string::npos) << r.err;
 }
 
 TEST_F(EmitCli, MissingPlanIsUsageError) {

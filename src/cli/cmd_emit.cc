@@ -4,6 +4,7 @@
 // ecotone_kubernetes (include/ecotone/kubernetes/emit.h).
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -34,6 +35,7 @@ struct EmitK8sFlags {
   int max_unavailable = 1;
   std::string output = "yaml";
   std::string actions;  // --actions FILE.jsonl
+  std::string schedule;  // --schedule FILE.json
 };
 
 // The engine's audit log: one action (adapters/event_json.h) per line;
@@ -157,6 +159,23 @@ int RunEmitK8s(const EmitK8sFlags& f) {
     if (!r.ok()) return ReportError(r.status());
     opt.isolate.push_back(std::move(*r));
   }
+  if (!f.schedule.empty()) {
+    std::ifstream in(f.schedule, std::ios::binary);
+    if (!in)
+      return ReportError(
+          Status::IOError("cannot read file", {f.schedule, 0, 0, ""}));
+    std::string text((std::istreambuf_iterator<char>(in)),
+                     std::istreambuf_iterator<char>());
+    auto sched = kubernetes::ReadReplicaSchedules(f.schedule, text);
+    if (!sched.ok()) return ReportError(sched.status());
+    for (const auto& [comp, steps] : *sched)
+      if (eco.FindComponent(comp) == nullptr)
+        return ReportError(Status::InvalidArgument(
+            "schedule for component '" + comp +
+                "', which is not in the manifest",
+            {f.schedule, 0, 0, "component"}));
+    opt.schedules = std::move(*sched);
+  }
   std::vector<model::Problem> action_notes;
   if (!f.actions.empty()) {
     auto acts = ReadActions(f.actions, eco.name);
@@ -233,6 +252,10 @@ void RegisterEmit(CLI::App& app, int* exit_code) {
                   "The engine's audit log (JSON Lines of actions, "
                   "docs/events.md): migrate/recover, scale, isolate/release "
                   "and rollouts are carried into the objects, in order");
+  k8s->add_option("--schedule", f->schedule,
+                  "Replica schedule (the JSON of `ecotone scale --output "
+                  "json`): HPA bounds from its minimum and maximum, its "
+                  "changes in the annotation ecotone.io/replica-schedule");
   k8s->add_option("--format", f->format,
                   "Manifest format: auto|ecotone|compose|kubernetes");
   k8s->add_option("--namespace", f->namespace_name,

@@ -864,14 +864,28 @@ void Emitter::EmitUserCopy(const Unit& u, size_t gi) {
 // share of the replicas, always containing the group's count.
 void Emitter::EmitHpa(const Unit& u, size_t gi, const std::string& workload) {
   const Component& c = *u.c;
-  if (c.replicas.max <= c.replicas.min) return;
+  int cmin = c.replicas.min, cmax = c.replicas.max;
+  auto sched = opt_.schedules.find(c.name);
+  const std::vector<ScheduledReplicas>* steps =
+      sched != opt_.schedules.end() && !sched->second.empty() ? &sched->second
+                                                              : nullptr;
+  if (steps != nullptr) {
+    cmin = cmax = steps->front().replicas;
+    for (const auto& st : *steps) {
+      cmin = std::min(cmin, st.replicas);
+      cmax = std::max(cmax, st.replicas);
+    }
+  } else if (cmax <= cmin) {
+    return;
+  }
   const Group& g = u.groups[gi];
   if (g.count <= 0) return;
   double share = static_cast<double>(g.count) / std::max(1, u.total);
-  int lo = std::max(1, static_cast<int>(c.replicas.min * share + 0.5));
-  lo = std::min(lo, g.count);
-  int hi = std::max(g.count,
-                    static_cast<int>(std::ceil(c.replicas.max * share - 1e-9)));
+  int lo = std::max(1, static_cast<int>(cmin * share + 0.5));
+  // A replica range keeps the plan's count inside the bounds; a forecast's
+  // schedule may ask for more than the plan runs now (the HPA scales up).
+  if (steps == nullptr) lo = std::min(lo, g.count);
+  int hi = std::max(g.count, static_cast<int>(std::ceil(cmax * share - 1e-9)));
   hi = std::max(hi, lo);
   // A user HPA on the main workload is updated in place (partial object).
   const SourceObject* user_hpa = nullptr;
@@ -895,6 +909,26 @@ void Emitter::EmitHpa(const Unit& u, size_t gi, const std::string& workload) {
   o.body["apiVersion"] = o.api_version;
   o.body["kind"] = o.kind;
   o.body["metadata"] = Metadata(o, u, &g);
+  if (steps != nullptr) {
+    // The schedule's changes (component totals) and this group's share:
+    // the daemon sets minReplicas to ceil(total x share) at each change.
+    ordered_json changes = ordered_json::array();
+    int last = -1;
+    size_t kept = 0;
+    constexpr size_t kMaxChanges = 500;
+    for (const auto& st : *steps) {
+      if (st.replicas == last) continue;
+      last = st.replicas;
+      if (++kept > kMaxChanges) break;
+      changes.push_back({{"at", st.at}, {"replicas", st.replicas}});
+    }
+    ordered_json& ann = o.body["metadata"]["annotations"];
+    ann["ecotone.io/replica-schedule"] = changes.dump();
+    ann["ecotone.io/replica-schedule-share"] =
+        std::to_string(g.count) + "/" + std::to_string(u.total);
+    if (kept > kMaxChanges)
+      ann["ecotone.io/replica-schedule-truncated"] = "true";
+  }
   ordered_json spec;
   if (user_hpa != nullptr) {
     o.patch = true;
@@ -1052,6 +1086,12 @@ Result<Emission> Emitter::Run() {
     plan_id_ = it != plan_.metadata.end() ? it->second : PlanId(plan_);
   }
   ECOTONE_RETURN_IF_ERROR(CheckPlan());
+  for (const auto& [comp, steps] : opt_.schedules)
+    if (eco_.FindComponent(comp) == nullptr)
+      return Status::InvalidArgument(
+          "replica schedule for component '" + comp +
+              "', which is not in the manifest",
+          {"", 0, 0, "schedules." + comp});
   ECOTONE_RETURN_IF_ERROR(BuildUnits());
   ECOTONE_RETURN_IF_ERROR(ApplyScale());
   ComputeChattyPairs();

@@ -384,6 +384,50 @@ TEST(Emit, ScaleSplitsTheNewCountOverTheZoneGroups) {
   EXPECT_EQ(total, 7);
 }
 
+TEST(Emit, ReplicaScheduleSetsHpaBoundsAndAnnotation) {
+  Fixture f;
+  Load({kSrc + "examples/boutique.yaml"}, &f);
+  if (HasFatalFailure()) return;
+  for (auto& a : f.plan.assignments) {
+    a.zone = "eu-west-1b";
+    a.rack = "b1";
+  }
+  auto sched = ReadReplicaSchedules("sched.json", R"([
+    {"component": "frontend", "model": "mstl", "schedule": [
+      {"timestamp": "2026-11-30T00:00:00+00:00", "replicas": 3},
+      {"timestamp": "2026-11-30T00:30:00+00:00", "replicas": 3},
+      {"timestamp": "2026-11-30T01:00:00+00:00", "replicas": 9},
+      {"timestamp": "2026-11-30T01:30:00+00:00", "replicas": 5}]}])");
+  ASSERT_TRUE(sched.ok()) << sched.status().ToString();
+  f.opt.schedules = *sched;
+  auto em = Emit(f.eco, f.plan, f.opt);
+  ASSERT_TRUE(em.ok()) << em.status().ToString();
+  int hpas = 0;
+  for (const auto& o : em->objects) {
+    if (o.kind != "HorizontalPodAutoscaler" || o.component != "frontend")
+      continue;
+    ++hpas;
+    EXPECT_EQ(o.body["spec"]["minReplicas"], 3);
+    EXPECT_EQ(o.body["spec"]["maxReplicas"], 9);
+    const auto& ann = o.body["metadata"]["annotations"];
+    auto changes = ordered_json::parse(
+        ann["ecotone.io/replica-schedule"].get<std::string>());
+    ASSERT_EQ(changes.size(), 3u);  // 3, 9, 5: repeated steps dropped.
+    EXPECT_EQ(changes[1]["at"], "2026-11-30T01:00:00+00:00");
+    EXPECT_EQ(changes[1]["replicas"], 9);
+    EXPECT_EQ(ann["ecotone.io/replica-schedule-share"], "3/3");
+  }
+  EXPECT_EQ(hpas, 1);
+  // Bad schedules name the field.
+  auto bad = ReadReplicaSchedules(
+      "sched.json",
+      R"([{"component": "frontend", "schedule": [{"timestamp": "t", "replicas": "many"}]}])");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().where().path, "[0].schedule[0].replicas");
+  f.opt.schedules = {{"ghost", {{"t", 1}}}};
+  EXPECT_FALSE(Emit(f.eco, f.plan, f.opt).ok());
+}
+
 TEST(Emit, OutputIsDeterministic) {
   Fixture f;
   Load({kSrc + "examples/boutique.yaml"}, &f);

@@ -44,8 +44,15 @@ for s in "${sets[@]}"; do
   done
   "$bin" place "${args[@]}" --infra "$infra" --output json --solver heuristic \
     --iterations 3000 --seed 3 >"$work/$name.plan.json"
+  extra=()
+  if [ "$name" = boutique-native ]; then
+    # A forecast's replica schedule for the HPA bounds and annotation.
+    "$bin" scale "${args[@]}" --history "$src/examples/traces/nyc_taxi.csv" \
+      --component frontend --horizon 48 --output json >"$work/$name.schedule.json"
+    extra=(--schedule "$work/$name.schedule.json")
+  fi
   "$bin" emit k8s "${args[@]}" --plan "$work/$name.plan.json" --infra "$infra" \
-    --isolate "$isolate" --out "$work/$name" >/dev/null 2>"$work/$name.stderr"
+    --isolate "$isolate" --out "$work/$name" "${extra[@]}" >/dev/null 2>"$work/$name.stderr"
   n=$(find "$work/$name" -name '*.yaml' | wc -l)
   [ "$n" -gt 0 ] || { echo "$name: nothing emitted" >&2; exit 1; }
   checked+=("$work/$name")

@@ -97,6 +97,22 @@ struct ComponentAction {
   std::string image;   // "" = unchanged.
 };
 
+// One step of a component's replica schedule (`ecotone scale --output
+// json`): from `at` (the timestamp as printed) the component needs
+// `replicas` replicas in total.
+struct ScheduledReplicas {
+  std::string at;
+  int replicas = 0;
+  bool operator==(const ScheduledReplicas&) const = default;
+};
+
+// Reads the JSON of `ecotone scale --output json` (an array of
+// {component, schedule: [{timestamp, replicas, ...}]}; other fields are
+// ignored). kInvalidArgument naming `file` and the field path (e.g.
+// "[0].schedule[3].replicas") for anything else; kIOError when unreadable.
+Result<std::map<std::string, std::vector<ScheduledReplicas>>>
+ReadReplicaSchedules(const std::string& file, std::string_view text);
+
 struct EmitOptions {
   std::string zone_label = std::string(kZoneLabel);
   std::string rack_label = std::string(kDefaultRackLabel);
@@ -126,6 +142,10 @@ struct EmitOptions {
   std::vector<ScaleRequest> scale;
   // By component name (ApplyActions fills it).
   std::map<std::string, ComponentAction> actions;
+  // Replica schedules by component: HPA bounds are the schedule's minimum
+  // and maximum (split over the zone groups), and its changes are written
+  // as the HPA annotation ecotone.io/replica-schedule.
+  std::map<std::string, std::vector<ScheduledReplicas>> schedules;
 };
 
 // One action of an audit log and where it was read (file, line).
