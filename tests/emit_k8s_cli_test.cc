@@ -33,10 +33,10 @@ class EmitCli : public ecotone::testing::CliTest {
  protected:
   // Places `manifest` with `ecotone place` and returns the plan file.
   std::string Plan(const std::string& manifest, const std::string& name) {
-    CliRun r = Ecotone("place --manifest '" + manifest + "' --infra '" +
-                       kInfra +
-                       "' --output json --solver heuristic --iterations 3000 "
-                       "--seed 3");
+    CliRun r =
+        Ecotone("place --manifest '" + manifest + "' --infra '" + kInfra +
+                "' --output json --solver heuristic --iterations 3000 "
+                "--seed 3");
     EXPECT_EQ(r.exit_code, 0) << r.err;
     return Write(name, r.out);
   }
@@ -100,8 +100,8 @@ TEST_F(EmitCli, JsonListsTheObjects) {
 
 TEST_F(EmitCli, PlanForAnotherManifestExits2) {
   std::string plan = Plan(kBoutique, "plan.json");
-  CliRun r = Ecotone("emit k8s --manifest '" + kVoting + "' --plan '" + plan +
-                     "'");
+  CliRun r =
+      Ecotone("emit k8s --manifest '" + kVoting + "' --plan '" + plan + "'");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(plan), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("ecosystem"), std::string::npos) << r.err;
@@ -113,8 +113,8 @@ TEST_F(EmitCli, ZoneThatIsNotALabelValueExits2) {
     {"component": "vote", "replica": 0, "zone": "eu west 1"}
   ]
 })");
-  CliRun r = Ecotone("emit k8s --manifest '" + kVoting + "' --plan '" + plan +
-                     "'");
+  CliRun r =
+      Ecotone("emit k8s --manifest '" + kVoting + "' --plan '" + plan + "'");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(plan + ":3:"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("assignments[0].zone"), std::string::npos) << r.err;
@@ -128,12 +128,11 @@ TEST_F(EmitCli, ComponentTheManifestLacksExits2) {
     {"component": "ghost", "replica": 0, "zone": "eu-west-1a"}
   ]
 })");
-  CliRun r = Ecotone("emit k8s --manifest '" + kVoting + "' --plan '" + plan +
-                     "'");
+  CliRun r =
+      Ecotone("emit k8s --manifest '" + kVoting + "' --plan '" + plan + "'");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(plan + ":4:"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("assignments[1].component"), std::string::npos)
-      << r.err;
+  EXPECT_NE(r.err.find("assignments[1].component"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("ghost"), std::string::npos) << r.err;
 }
 
@@ -163,7 +162,9 @@ TEST_F(EmitCli, BadIsolateExits2) {
 
 TEST_F(EmitCli, AuditLogActionsBecomeObjects) {
   std::string plan = Plan(kBoutique, "plan.json");
-  std::string log = Write("audit.jsonl", R"({"kind":"isolate","id":9,"component":"redis-cart","allow":["cartservice"],"trigger":"shell in container"}
+  std::string log = Write(
+      "audit.jsonl",
+      R"({"kind":"isolate","id":9,"component":"redis-cart","allow":["cartservice"],"trigger":"shell in container"}
 
 {"kind":"scale","id":10,"component":"frontend","from_replicas":1,"to_replicas":3,"trigger":"forecast"}
 )");
@@ -187,7 +188,9 @@ TEST_F(EmitCli, AuditLogActionsBecomeObjects) {
   EXPECT_TRUE(policy);
   EXPECT_EQ(frontend, 3);
   // A bad line: exit 2 naming the file and line.
-  std::string bad = Write("bad.jsonl", "{\"kind\":\"scale\",\"component\":\"frontend\",\"to_replicas\":2}\n{\"kind\":\"explode\"}\n");
+  std::string bad = Write("bad.jsonl",
+                          "{\"kind\":\"scale\",\"component\":\"frontend\",\"to_"
+                          "replicas\":2}\n{\"kind\":\"explode\"}\n");
   r = Ecotone("emit k8s --manifest '" + kBoutique + "' --plan '" + plan +
               "' --actions '" + bad + "'");
   EXPECT_EQ(r.exit_code, 2);
@@ -227,8 +230,9 @@ TEST_F(EmitCli, ScheduleFromEcotoneScaleSetsHpaBounds) {
   EXPECT_GE(sum_max, hi);
   EXPECT_GE(hi, lo);
   // A schedule for a component the manifest lacks: exit 2.
-  std::string bad = Write("bad-schedule.json",
-                          R"([{"component": "ghost", "schedule": [{"timestamp": "t", "replicas": 2}]}])");
+  std::string bad = Write(
+      "bad-schedule.json",
+      R"([{"component": "ghost", "schedule": [{"timestamp": "t", "replicas": 2}]}])");
   r = Ecotone("emit k8s --manifest '" + native + "' --plan '" + plan +
               "' --schedule '" + bad + "'");
   EXPECT_EQ(r.exit_code, 2);

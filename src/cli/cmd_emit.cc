@@ -34,7 +34,7 @@ struct EmitK8sFlags {
   double chatty = 0.3;
   int max_unavailable = 1;
   std::string output = "yaml";
-  std::string actions;  // --actions FILE.jsonl
+  std::string actions;   // --actions FILE.jsonl
   std::string schedule;  // --schedule FILE.json
 };
 
@@ -55,19 +55,18 @@ Result<std::vector<kubernetes::LoggedAction>> ReadActions(
     try {
       j = nlohmann::json::parse(line);
     } catch (const nlohmann::json::exception& e) {
-      return Status::InvalidArgument(
-          std::string("invalid JSON: ") + e.what(), where);
+      return Status::InvalidArgument(std::string("invalid JSON: ") + e.what(),
+                                     where);
     }
     auto a = adapters::ActionFromJson(j, "action");
     if (!a.ok()) return Status::InvalidArgument(a.status().message(), where);
     if (!a->ecosystem.empty() && !ecosystem.empty() &&
         a->ecosystem != ecosystem) {
       where.path = "ecosystem";
-      return Status::InvalidArgument("the action is for ecosystem '" +
-                                         a->ecosystem +
-                                         "' but the manifest describes '" +
-                                         ecosystem + "'",
-                                     where);
+      return Status::InvalidArgument(
+          "the action is for ecosystem '" + a->ecosystem +
+              "' but the manifest describes '" + ecosystem + "'",
+          where);
     }
     out.push_back({std::move(*a), where});
   }
@@ -89,8 +88,9 @@ Result<kubernetes::IsolateRequest> ParseIsolate(const std::string& text,
     size_t start = 0;
     while (start <= rest.size()) {
       size_t comma = rest.find(',', start);
-      std::string item = rest.substr(
-          start, comma == std::string::npos ? std::string::npos : comma - start);
+      std::string item =
+          rest.substr(start, comma == std::string::npos ? std::string::npos
+                                                        : comma - start);
       if (item.empty() && !rest.empty())
         return Status::InvalidArgument(
             "empty component name in the allow-list of '" + text + "'",
@@ -120,7 +120,8 @@ nlohmann::ordered_json ObjectJson(const kubernetes::Object& o) {
 
 int RunEmitK8s(const EmitK8sFlags& f) {
   if (f.output != "yaml" && f.output != "json")
-    return ReportError(Status::InvalidArgument("--output must be yaml or json"));
+    return ReportError(
+        Status::InvalidArgument("--output must be yaml or json"));
   manifest::LoadOptions lo;
   auto fmt = manifest::ParseFormat(f.format);
   if (!fmt)
@@ -170,10 +171,10 @@ int RunEmitK8s(const EmitK8sFlags& f) {
     if (!sched.ok()) return ReportError(sched.status());
     for (const auto& [comp, steps] : *sched)
       if (eco.FindComponent(comp) == nullptr)
-        return ReportError(Status::InvalidArgument(
-            "schedule for component '" + comp +
-                "', which is not in the manifest",
-            {f.schedule, 0, 0, "component"}));
+        return ReportError(
+            Status::InvalidArgument("schedule for component '" + comp +
+                                        "', which is not in the manifest",
+                                    {f.schedule, 0, 0, "component"}));
     opt.schedules = std::move(*sched);
   }
   std::vector<model::Problem> action_notes;
@@ -261,8 +262,7 @@ void RegisterEmit(CLI::App& app, int* exit_code) {
   k8s->add_option("--namespace", f->namespace_name,
                   "Namespace of objects for components not read from "
                   "Kubernetes (default: none written)");
-  k8s->add_option("--zone-label", f->zone_label,
-                  "Node label holding the zone")
+  k8s->add_option("--zone-label", f->zone_label, "Node label holding the zone")
       ->capture_default_str();
   k8s->add_option("--rack-label", f->rack_label,
                   "Node label holding the rack (used when the plan names "

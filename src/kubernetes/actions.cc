@@ -3,8 +3,8 @@
 // carry them out. Rules in docs/kubernetes.md, "Actions".
 #include <algorithm>
 #include <map>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -48,8 +48,7 @@ void AddReplicas(const std::string& component, int to,
     next_index = std::max(next_index, x.replica + 1);
   }
   if (count == 0) return;
-  std::vector<std::pair<std::tuple<std::string, std::string, std::string>,
-                        int>>
+  std::vector<std::pair<std::tuple<std::string, std::string, std::string>, int>>
       target;
   std::vector<std::pair<double, size_t>> rem;
   int assigned = 0;
@@ -90,10 +89,10 @@ Status ApplyActions(const std::vector<LoggedAction>& actions,
           [&](const model::Assignment& x) { return x.component == comp; });
     };
     if (!in_plan(a.component))
-      return Status::InvalidArgument(
-          kind + " action names component '" + a.component +
-              "', which the plan does not place",
-          At(la.where, "component"));
+      return Status::InvalidArgument(kind + " action names component '" +
+                                         a.component +
+                                         "', which the plan does not place",
+                                     At(la.where, "component"));
     ComponentAction rec{kind, a.id, a.trigger, ""};
     switch (a.kind) {
       case ActionKind::kMigrate:

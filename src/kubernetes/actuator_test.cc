@@ -52,8 +52,12 @@ class ActuatorTest : public ::testing::Test {
     for (const auto& c : eco_.components)
       for (int r = 0; r < c.replicas.initial; ++r) {
         bool a = c.name == "frontend" && r == 1;
-        plan_.assignments.push_back({c.name, r, a ? "eu-west-1a" : "eu-west-1b",
-                                     a ? "a1" : "b1", "", {}});
+        plan_.assignments.push_back({c.name,
+                                     r,
+                                     a ? "eu-west-1a" : "eu-west-1b",
+                                     a ? "a1" : "b1",
+                                     "",
+                                     {}});
       }
     std::string kc = (dir_ / "kubeconfig").string();
     std::ofstream(kc) << "apiVersion: v1\nkind: Config\nclusters:\n- name: t\n"
@@ -104,8 +108,8 @@ TEST_F(ActuatorTest, MigrateAppliesTheComponentsObjectsAndKeepsThePlan) {
   EXPECT_FALSE(r->ok());
   // The objects are on disk: cartservice now has two zone groups.
   EXPECT_TRUE(fs::exists(fs::path(r->dir) / "cartservice.deployment.yaml"));
-  EXPECT_TRUE(
-      fs::exists(fs::path(r->dir) / "cartservice-eu-west-1c-c1.deployment.yaml"));
+  EXPECT_TRUE(fs::exists(fs::path(r->dir) /
+                         "cartservice-eu-west-1c-c1.deployment.yaml"));
   for (const auto& f : r->files)
     EXPECT_TRUE(fs::exists(fs::path(r->dir) / f)) << f;
   // Not carried out: the plan is unchanged.

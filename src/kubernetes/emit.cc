@@ -124,7 +124,9 @@ std::string ByteQuantity(int64_t bytes) {
   static const struct {
     int64_t unit;
     const char* suffix;
-  } kUnits[] = {{1LL << 40, "Ti"}, {1LL << 30, "Gi"}, {1LL << 20, "Mi"},
+  } kUnits[] = {{1LL << 40, "Ti"},
+                {1LL << 30, "Gi"},
+                {1LL << 20, "Mi"},
                 {1LL << 10, "Ki"}};
   for (const auto& u : kUnits)
     if (bytes >= u.unit && bytes % u.unit == 0)
@@ -175,13 +177,13 @@ std::string Group::LabelValue() const {
 struct Unit {
   const Component* c = nullptr;
   int index = 0;
-  std::string label;           // value of ecotone.io/component.
-  std::string base_name;       // workload name of the main group.
-  std::string ns;              // namespace written ("" = none).
-  std::string kind;            // Deployment or StatefulSet.
+  std::string label;                     // value of ecotone.io/component.
+  std::string base_name;                 // workload name of the main group.
+  std::string ns;                        // namespace written ("" = none).
+  std::string kind;                      // Deployment or StatefulSet.
   const SourceObject* source = nullptr;  // the user's workload, if any.
-  ordered_json selector;       // matchLabels selecting all its pods.
-  std::vector<Group> groups;   // main group first.
+  ordered_json selector;                 // matchLabels selecting all its pods.
+  std::vector<Group> groups;             // main group first.
   int total = 0;
   std::string action = "place";
   std::string reason;
@@ -445,10 +447,9 @@ Status Emitter::BuildUnits() {
     }
     for (auto& [k, g] : groups) u.groups.push_back(g);
     // Main group: the largest (ties: first in zone/rack/host order).
-    std::stable_sort(u.groups.begin(), u.groups.end(),
-                     [](const Group& a, const Group& b) {
-                       return a.count > b.count;
-                     });
+    std::stable_sort(
+        u.groups.begin(), u.groups.end(),
+        [](const Group& a, const Group& b) { return a.count > b.count; });
     std::sort(u.groups.begin() + 1, u.groups.end());
     unit_of_[c.name] = units_.size();
     units_.push_back(std::move(u));
@@ -463,11 +464,10 @@ Status Emitter::ApplyScale() {
     auto it = unit_of_.find(r.component);
     if (it == unit_of_.end())
       return Status::InvalidArgument(
-          "scale: component '" + r.component + "' is not in the plan",
-          r.where);
+          "scale: component '" + r.component + "' is not in the plan", r.where);
     if (r.replicas < 0 || r.replicas > 100000)
-      return Status::InvalidArgument(
-          "scale: replicas must be in [0, 100000]", r.where);
+      return Status::InvalidArgument("scale: replicas must be in [0, 100000]",
+                                     r.where);
     Unit& u = units_[it->second];
     std::vector<int> next(u.groups.size(), 0);
     std::vector<std::pair<double, size_t>> rem;
@@ -519,7 +519,8 @@ std::string Emitter::GroupName(const Unit& u, size_t gi) const {
   for (char& ch : lower)
     ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   if (lower == want && want.size() <= 63 && ValidLabelKeyName(want) &&
-      want.find('.') == std::string::npos && want.find('_') == std::string::npos)
+      want.find('.') == std::string::npos &&
+      want.find('_') == std::string::npos)
     return want;
   return DnsLabel(want);
 }
@@ -761,8 +762,7 @@ void Emitter::EmitUserPatch(const Unit& u) {
   const Component& c = *u.c;
   const ordered_json* cs = pspec ? Find(*pspec, "containers") : nullptr;
   const ordered_json* main_c = nullptr;
-  if (cs != nullptr && cs->is_array())
-    main_c = MainContainer(*cs, tmpl);
+  if (cs != nullptr && cs->is_array()) main_c = MainContainer(*cs, tmpl);
   if (main_c != nullptr) {
     ordered_json entry = {{"name", (*main_c)["name"]}};
     if (!u.image.empty()) entry["image"] = u.image;
@@ -788,14 +788,14 @@ void Emitter::EmitUserPatch(const Unit& u) {
 // with its own name, selector label, replicas and placement.
 void Emitter::EmitUserCopy(const Unit& u, size_t gi) {
   const Group& g = u.groups[gi];
-  Object o = NewObject(u, u.source->api_version, u.kind, GroupName(u, gi),
-                       u.action);
+  Object o =
+      NewObject(u, u.source->api_version, u.kind, GroupName(u, gi), u.action);
   ordered_json body = u.source->body;
   body.erase("status");
   ordered_json& md = Obj(body, "metadata");
-  for (const char* k : {"uid", "resourceVersion", "generation",
-                        "creationTimestamp", "managedFields", "selfLink",
-                        "ownerReferences"})
+  for (const char* k :
+       {"uid", "resourceVersion", "generation", "creationTimestamp",
+        "managedFields", "selfLink", "ownerReferences"})
     md.erase(k);
   md["name"] = o.name;
   ordered_json& labels = Obj(md, "labels");
@@ -954,8 +954,8 @@ void Emitter::EmitHpa(const Unit& u, size_t gi, const std::string& workload) {
 
 void Emitter::EmitPdb(const Unit& u) {
   if (u.total < 2) return;
-  Object o = NewObject(u, "policy/v1", "PodDisruptionBudget", u.base_name,
-                       u.action);
+  Object o =
+      NewObject(u, "policy/v1", "PodDisruptionBudget", u.base_name, u.action);
   o.body["apiVersion"] = o.api_version;
   o.body["kind"] = o.kind;
   o.body["metadata"] = Metadata(o, u, nullptr);
@@ -975,7 +975,8 @@ void Emitter::EmitService(const Unit& u) {
     std::string proto = p.protocol == "udp"    ? "UDP"
                         : p.protocol == "sctp" ? "SCTP"
                                                : "TCP";
-    if (p.number < 1 || p.number > 65535 || !seen.insert({p.number, proto}).second)
+    if (p.number < 1 || p.number > 65535 ||
+        !seen.insert({p.number, proto}).second)
       continue;
     ports.push_back({{"name", std::string(proto == "TCP" ? "p" : "u") +
                                   std::to_string(p.number)},
@@ -1016,8 +1017,7 @@ Status Emitter::EmitIsolation(const IsolateRequest& r) {
   auto it = unit_of_.find(r.component);
   if (it == unit_of_.end())
     return Status::InvalidArgument(
-        "isolate: component '" + r.component + "' is not in the plan",
-        r.where);
+        "isolate: component '" + r.component + "' is not in the plan", r.where);
   Unit& u = units_[it->second];
   std::string ns_u = u.ns.empty() ? std::string("default") : u.ns;
   ordered_json peers = ordered_json::array();
@@ -1055,7 +1055,8 @@ Status Emitter::EmitIsolation(const IsolateRequest& r) {
   if (!r.reason.empty())
     o.body["metadata"]["annotations"]["ecotone.io/reason"] = r.reason;
   std::string allow_list;
-  for (const auto& a : r.allow) allow_list += (allow_list.empty() ? "" : ",") + a;
+  for (const auto& a : r.allow)
+    allow_list += (allow_list.empty() ? "" : ",") + a;
   o.body["metadata"]["annotations"]["ecotone.io/allow"] = allow_list;
   ordered_json spec;
   spec["podSelector"] = {{"matchLabels", u.selector}};
@@ -1088,26 +1089,24 @@ Result<Emission> Emitter::Run() {
   ECOTONE_RETURN_IF_ERROR(CheckPlan());
   for (const auto& [comp, steps] : opt_.schedules)
     if (eco_.FindComponent(comp) == nullptr)
-      return Status::InvalidArgument(
-          "replica schedule for component '" + comp +
-              "', which is not in the manifest",
-          {"", 0, 0, "schedules." + comp});
+      return Status::InvalidArgument("replica schedule for component '" + comp +
+                                         "', which is not in the manifest",
+                                     {"", 0, 0, "schedules." + comp});
   ECOTONE_RETURN_IF_ERROR(BuildUnits());
   ECOTONE_RETURN_IF_ERROR(ApplyScale());
   ComputeChattyPairs();
   for (const auto& u : units_) EmitWorkloads(u);
   for (const auto& r : opt_.isolate) ECOTONE_RETURN_IF_ERROR(EmitIsolation(r));
   // Two objects of one kind, namespace and name would overwrite each other.
-  std::map<std::tuple<std::string, std::string, std::string>, std::string>
-      seen;
+  std::map<std::tuple<std::string, std::string, std::string>, std::string> seen;
   for (const auto& o : objects_) {
     auto [it, fresh] = seen.emplace(
         std::make_tuple(o.kind, o.namespace_name, o.name), o.component);
     if (!fresh)
-      return Status::InvalidArgument(
-          o.kind + " '" + o.name + "' would be emitted for both '" +
-              it->second + "' and '" + o.component +
-              "'; rename one of the components");
+      return Status::InvalidArgument(o.kind + " '" + o.name +
+                                     "' would be emitted for both '" +
+                                     it->second + "' and '" + o.component +
+                                     "'; rename one of the components");
   }
   Emission e;
   e.plan_id = plan_id_;

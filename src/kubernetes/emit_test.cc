@@ -51,7 +51,8 @@ std::vector<Case> SharedManifests() {
        {kData + "eshoponcontainers/docker-compose.yml",
         kData + "eshoponcontainers/docker-compose.override.yml"}},
       {"example_voting_app", {kData + "example-voting-app/docker-compose.yml"}},
-      {"online_boutique", {kData + "online-boutique/kubernetes-manifests.yaml"}},
+      {"online_boutique",
+       {kData + "online-boutique/kubernetes-manifests.yaml"}},
       {"teastore_compose", {kData + "teastore/docker-compose_default.yaml"}},
       {"teastore_k8s", {kData + "teastore/teastore-clusterip.yaml"}},
       {"train_ticket_compose", {kData + "train-ticket/docker-compose.yml"}},
@@ -84,8 +85,8 @@ void Load(const std::vector<std::string>& files, Fixture* f) {
   placement::SolveOptions so;
   so.seed = 3;
   so.max_iterations = 3000;
-  auto placed = placement::PlaceEcosystem(f->eco, f->topo, nullptr, {}, so,
-                                          "heuristic");
+  auto placed =
+      placement::PlaceEcosystem(f->eco, f->topo, nullptr, {}, so, "heuristic");
   ASSERT_TRUE(placed.ok()) << placed.status().ToString();
   ASSERT_FALSE(placed->plan.assignments.empty());
   f->plan = placed->plan;
@@ -104,10 +105,10 @@ bool IsWorkload(const Object& o) {
 // The zone/rack expressions of the first node selector term.
 std::map<std::string, std::string> PinnedLabels(const Object& o) {
   std::map<std::string, std::string> out;
-  const auto& terms = o.body["spec"]["template"]["spec"]["affinity"]
-                             ["nodeAffinity"]
-                             ["requiredDuringSchedulingIgnoredDuringExecution"]
-                             ["nodeSelectorTerms"];
+  const auto& terms =
+      o.body["spec"]["template"]["spec"]["affinity"]["nodeAffinity"]
+            ["requiredDuringSchedulingIgnoredDuringExecution"]
+            ["nodeSelectorTerms"];
   for (const auto& e : terms.at(0)["matchExpressions"]) {
     if (e["operator"] == "In" && e["values"].size() == 1)
       out[e["key"].get<std::string>()] = e["values"][0].get<std::string>();
@@ -166,13 +167,15 @@ TEST_P(EveryManifest, AffinityAndReplicasFollowThePlan) {
     EXPECT_EQ(emitted_total[comp], n) << comp;
   }
   for (const auto& [key, n] : emitted_group)
-    EXPECT_EQ(plan_group[key], n) << std::get<0>(key) << " in "
-                                  << std::get<1>(key);
+    EXPECT_EQ(plan_group[key], n)
+        << std::get<0>(key) << " in " << std::get<1>(key);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Shared, EveryManifest, ::testing::ValuesIn(SharedManifests()),
-    [](const ::testing::TestParamInfo<Case>& i) { return i.param.name; });
+INSTANTIATE_TEST_SUITE_P(Shared, EveryManifest,
+                         ::testing::ValuesIn(SharedManifests()),
+                         [](const ::testing::TestParamInfo<Case>& i) {
+                           return i.param.name;
+                         });
 
 TEST(Emit, UserWorkloadsBecomePartialObjectsWithTheirOwnNames) {
   Fixture f;
@@ -191,8 +194,8 @@ TEST(Emit, UserWorkloadsBecomePartialObjectsWithTheirOwnNames) {
     EXPECT_FALSE(o.body["spec"].contains("selector"));
     EXPECT_FALSE(o.body["spec"]["template"].contains("metadata"));
     // Spread selects the user's pods by the user's selector.
-    EXPECT_EQ(o.body["spec"]["template"]["spec"]["topologySpreadConstraints"]
-                   [0]["labelSelector"]["matchLabels"]["app"],
+    EXPECT_EQ(o.body["spec"]["template"]["spec"]["topologySpreadConstraints"][0]
+                    ["labelSelector"]["matchLabels"]["app"],
               o.name);
   }
   EXPECT_EQ(patches, 12);
@@ -204,14 +207,17 @@ TEST(Emit, ExtraZoneGroupsOfAUserWorkloadAreCopiesWithTheirOwnSelector) {
   if (HasFatalFailure()) return;
   // api: 3 replicas, two in eu-west-1a/a1 and one in eu-west-1c/c2.
   f.plan.assignments.erase(
-      std::remove_if(f.plan.assignments.begin(), f.plan.assignments.end(),
-                     [](const model::Assignment& a) {
-                       return a.component == "api";
-                     }),
+      std::remove_if(
+          f.plan.assignments.begin(), f.plan.assignments.end(),
+          [](const model::Assignment& a) { return a.component == "api"; }),
       f.plan.assignments.end());
   for (int r = 0; r < 3; ++r)
-    f.plan.assignments.push_back({"api", r, r < 2 ? "eu-west-1a" : "eu-west-1c",
-                                  r < 2 ? "a1" : "c2", "", {}});
+    f.plan.assignments.push_back({"api",
+                                  r,
+                                  r < 2 ? "eu-west-1a" : "eu-west-1c",
+                                  r < 2 ? "a1" : "c2",
+                                  "",
+                                  {}});
   auto em = Emit(f.eco, f.plan, f.opt);
   ASSERT_TRUE(em.ok()) << em.status().ToString();
   const Object* main = nullptr;
@@ -234,7 +240,7 @@ TEST(Emit, ExtraZoneGroupsOfAUserWorkloadAreCopiesWithTheirOwnSelector) {
   EXPECT_EQ(sel["tier"], "backend");
   EXPECT_EQ(sel[std::string(kZoneGroupLabel)], "eu-west-1c-c2");
   EXPECT_EQ(copy->body["spec"]["template"]["metadata"]["labels"]
-                [std::string(kZoneGroupLabel)],
+                      [std::string(kZoneGroupLabel)],
             "eu-west-1c-c2");
   EXPECT_EQ(copy->body["metadata"]["labels"]["team"], "core");
   EXPECT_TRUE(copy->body["spec"]["template"]["spec"]["containers"].size() >= 2);
@@ -336,7 +342,8 @@ TEST(Emit, NetworkPolicyAllowsOnlyTheListAndDns) {
   std::set<std::string> from, to;
   ASSERT_EQ(spec["ingress"].size(), 1u);
   for (const auto& peer : spec["ingress"][0]["from"])
-    from.insert(peer["podSelector"]["matchLabels"][std::string(kComponentLabel)]);
+    from.insert(
+        peer["podSelector"]["matchLabels"][std::string(kComponentLabel)]);
   EXPECT_EQ(from, (std::set<std::string>{"cartservice", "frontend"}));
   ASSERT_EQ(spec["egress"].size(), 2u);
   const auto& dns = spec["egress"][0];
@@ -345,8 +352,8 @@ TEST(Emit, NetworkPolicyAllowsOnlyTheListAndDns) {
   for (const auto& port : dns["ports"])
     dns_ports.insert(
         {port["protocol"].get<std::string>(), port["port"].get<int>()});
-  EXPECT_EQ(dns_ports, (std::set<std::pair<std::string, int>>{{"UDP", 53},
-                                                              {"TCP", 53}}));
+  EXPECT_EQ(dns_ports,
+            (std::set<std::pair<std::string, int>>{{"UDP", 53}, {"TCP", 53}}));
   for (const auto& peer : spec["egress"][1]["to"])
     to.insert(peer["podSelector"]["matchLabels"][std::string(kComponentLabel)]);
   EXPECT_EQ(to, from);
@@ -603,19 +610,21 @@ TEST(Actions, ComponentThePlanLacksIsAnErrorAtItsLine) {
 }
 
 TEST(YamlWriter, QuotesWhatAResolverWouldRetype) {
-  for (const char* s : {"true", "Yes", "no", "on", "OFF", "null", "~", "1.25",
-                        "0x1F", "12:30", "-1", ".5", "", "a b", "a: b",
-                        "#x", "- x", "'q'", "nginx:1.25", "1e3"})
+  for (const char* s :
+       {"true", "Yes",  "no",    "on",  "OFF",        "null", "~",
+        "1.25", "0x1F", "12:30", "-1",  ".5",         "",     "a b",
+        "a: b", "#x",   "- x",   "'q'", "nginx:1.25", "1e3"})
     EXPECT_FALSE(IsSafePlainScalar(s)) << s;
   for (const char* s : {"nginx", "eu-west-1a", "app.kubernetes.io/name",
                         "topology.kubernetes.io/zone", "Deployment"})
     EXPECT_TRUE(IsSafePlainScalar(s)) << s;
-  ordered_json j = {{"a", "true"},
-                    {"b", true},
-                    {"c", 53},
-                    {"d", ordered_json::array({"x", "1.0", ordered_json::object()})},
-                    {"e", {{"f", "line\nbreak \"q\""}}},
-                    {"g", ordered_json::array()}};
+  ordered_json j = {
+      {"a", "true"},
+      {"b", true},
+      {"c", 53},
+      {"d", ordered_json::array({"x", "1.0", ordered_json::object()})},
+      {"e", {{"f", "line\nbreak \"q\""}}},
+      {"g", ordered_json::array()}};
   YAML::Node n = YAML::Load(ToYaml(j));
   EXPECT_EQ(n["a"].Scalar(), "true");
   EXPECT_EQ(n["a"].Tag(), "!");  // quoted: a string, not a boolean.

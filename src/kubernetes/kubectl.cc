@@ -27,8 +27,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 int64_t MsSince(Clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() -
-                                                               t)
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t)
       .count();
 }
 
@@ -56,28 +55,44 @@ std::string Cut(const std::string& s) {
 
 std::string_view ErrorClassName(ErrorClass c) {
   switch (c) {
-    case ErrorClass::kNone: return "none";
-    case ErrorClass::kConflict: return "conflict";
-    case ErrorClass::kFieldConflict: return "field-conflict";
-    case ErrorClass::kForbidden: return "forbidden";
-    case ErrorClass::kNotFound: return "not-found";
-    case ErrorClass::kTimeout: return "timeout";
-    case ErrorClass::kUnavailable: return "unavailable";
-    case ErrorClass::kInvalid: return "invalid";
-    case ErrorClass::kRolloutStalled: return "rollout-stalled";
-    case ErrorClass::kOther: return "other";
+    case ErrorClass::kNone:
+      return "none";
+    case ErrorClass::kConflict:
+      return "conflict";
+    case ErrorClass::kFieldConflict:
+      return "field-conflict";
+    case ErrorClass::kForbidden:
+      return "forbidden";
+    case ErrorClass::kNotFound:
+      return "not-found";
+    case ErrorClass::kTimeout:
+      return "timeout";
+    case ErrorClass::kUnavailable:
+      return "unavailable";
+    case ErrorClass::kInvalid:
+      return "invalid";
+    case ErrorClass::kRolloutStalled:
+      return "rollout-stalled";
+    case ErrorClass::kOther:
+      return "other";
   }
   return "other";
 }
 
 std::string_view OperationName(Operation op) {
   switch (op) {
-    case Operation::kApply: return "apply";
-    case Operation::kDiff: return "diff";
-    case Operation::kScale: return "scale";
-    case Operation::kRolloutStatus: return "rollout-status";
-    case Operation::kRolloutUndo: return "rollout-undo";
-    case Operation::kDelete: return "delete";
+    case Operation::kApply:
+      return "apply";
+    case Operation::kDiff:
+      return "diff";
+    case Operation::kScale:
+      return "scale";
+    case Operation::kRolloutStatus:
+      return "rollout-status";
+    case Operation::kRolloutUndo:
+      return "rollout-undo";
+    case Operation::kDelete:
+      return "delete";
   }
   return "apply";
 }
@@ -101,20 +116,21 @@ ErrorClass ClassifyKubectlError(int exit_code, std::string_view e) {
              "exceeded its progress deadline"))
     return ErrorClass::kRolloutStalled;
   if (HasAny(e, "(Timeout)", "(ServerTimeout)", "context deadline exceeded",
-             "Client.Timeout exceeded", "i/o timeout",
-             "TLS handshake timeout", "request timed out", "Timeout:"))
+             "Client.Timeout exceeded", "i/o timeout", "TLS handshake timeout",
+             "request timed out", "Timeout:"))
     return ErrorClass::kTimeout;
-  if (HasAny(e, "(ServiceUnavailable)", "(TooManyRequests)",
-             "(InternalError)", "connection refused", "was refused",
-             "no such host", "Unable to connect to the server",
-             "connection reset by peer", "network is unreachable",
-             "no route to host", "unexpected EOF", "http2: server sent GOAWAY"))
+  if (HasAny(e, "(ServiceUnavailable)", "(TooManyRequests)", "(InternalError)",
+             "connection refused", "was refused", "no such host",
+             "Unable to connect to the server", "connection reset by peer",
+             "network is unreachable", "no route to host", "unexpected EOF",
+             "http2: server sent GOAWAY"))
     return ErrorClass::kUnavailable;
   if (HasAny(e, "(Invalid)", "(BadRequest)", " is invalid", "error validating",
              "unknown flag", "unknown command", "error: the path",
              "no objects passed to apply", "must specify"))
     return ErrorClass::kInvalid;
-  if (Has(e, "(NotFound)") || Has(e, " not found")) return ErrorClass::kNotFound;
+  if (Has(e, "(NotFound)") || Has(e, " not found"))
+    return ErrorClass::kNotFound;
   return ErrorClass::kOther;
 }
 
@@ -271,8 +287,7 @@ std::vector<std::string> Kubectl::DiffArgs(const std::string& path) const {
 
 std::vector<std::string> Kubectl::ScaleArgs(const std::string& kind,
                                             const std::string& name,
-                                            const std::string& ns,
-                                            int replicas,
+                                            const std::string& ns, int replicas,
                                             DryRun dry_run) const {
   auto a = Base();
   a.insert(a.end(), {"scale", kind + "/" + name,
@@ -343,8 +358,7 @@ CallResult Kubectl::Run(Operation op, std::string target,
       if (p.exit_code == -1 && r.error == ErrorClass::kNone)
         r.error = ErrorClass::kOther;
     }
-    if (r.ok() || attempt >= max_attempts ||
-        !RetryIsSafe(op, r.error, r.err))
+    if (r.ok() || attempt >= max_attempts || !RetryIsSafe(op, r.error, r.err))
       break;
     int64_t wait = std::min(backoff, options_.max_backoff_ms);
     r.backoff_ms.push_back(wait);
@@ -388,9 +402,8 @@ CallResult Kubectl::RolloutStatus(const std::string& kind,
 }
 
 CallResult Kubectl::RolloutUndo(const std::string& kind,
-                                const std::string& name,
-                                const std::string& ns, int to_revision,
-                                DryRun dry_run) const {
+                                const std::string& name, const std::string& ns,
+                                int to_revision, DryRun dry_run) const {
   return Run(Operation::kRolloutUndo, kind + "/" + name,
              RolloutUndoArgs(kind, name, ns, to_revision, dry_run),
              dry_run == DryRun::kServer);
@@ -398,8 +411,8 @@ CallResult Kubectl::RolloutUndo(const std::string& kind,
 
 CallResult Kubectl::Delete(const std::string& kind, const std::string& name,
                            const std::string& ns) const {
-  return Run(Operation::kDelete, kind + "/" + name,
-             DeleteArgs(kind, name, ns), false);
+  return Run(Operation::kDelete, kind + "/" + name, DeleteArgs(kind, name, ns),
+             false);
 }
 
 }  // namespace ecotone::kubernetes

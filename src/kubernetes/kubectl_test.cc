@@ -147,18 +147,18 @@ TEST_F(KubectlTest, CommandLines) {
   EXPECT_EQ(k.RolloutUndoArgs("deployment", "web", "shop", 3, DryRun::kNone),
             with({"rollout", "undo", "deployment/web", "--to-revision=3",
                   "--namespace", "shop"}));
-  EXPECT_EQ(k.DeleteArgs("networkpolicy", "ecotone-isolate-db", "shop"),
-            with({"delete", "networkpolicy/ecotone-isolate-db",
-                  "--ignore-not-found=true", "--wait=false", "--namespace",
-                  "shop"}));
+  EXPECT_EQ(
+      k.DeleteArgs("networkpolicy", "ecotone-isolate-db", "shop"),
+      with({"delete", "networkpolicy/ecotone-isolate-db",
+            "--ignore-not-found=true", "--wait=false", "--namespace", "shop"}));
   o.force_conflicts = true;
   o.kubeconfig.clear();
   o.context.clear();
   o.request_timeout_ms = 1500;
-  EXPECT_EQ(Kubectl(o).ApplyArgs(manifest_, DryRun::kNone),
-            (Args{"kubectl", "--request-timeout=1500ms", "apply",
-                  "--server-side", "--field-manager=ecotone",
-                  "--force-conflicts", "-f", manifest_}));
+  EXPECT_EQ(
+      Kubectl(o).ApplyArgs(manifest_, DryRun::kNone),
+      (Args{"kubectl", "--request-timeout=1500ms", "apply", "--server-side",
+            "--field-manager=ecotone", "--force-conflicts", "-f", manifest_}));
 }
 
 // stderr as kubectl prints the API server's Status and transport errors.
@@ -202,7 +202,8 @@ TEST(Classify, ServerAndTransportErrors) {
       {"The Deployment \"web\" is invalid: spec.replicas: Invalid value: -1: "
        "must be greater than or equal to 0",
        ErrorClass::kInvalid},
-      {"error: timed out waiting for the condition", ErrorClass::kRolloutStalled},
+      {"error: timed out waiting for the condition",
+       ErrorClass::kRolloutStalled},
       {"error: deployment \"web\" exceeded its progress deadline",
        ErrorClass::kRolloutStalled},
       {"something nobody expected", ErrorClass::kOther},

@@ -22,7 +22,8 @@ ReadReplicaSchedules(const std::string& file, std::string_view text) {
     return Status::InvalidArgument(msg, {file, 0, 0, path});
   };
   if (!root.is_array())
-    return bad("", "expected the array printed by `ecotone scale --output json`");
+    return bad("",
+               "expected the array printed by `ecotone scale --output json`");
   std::map<std::string, std::vector<ScheduledReplicas>> out;
   for (size_t i = 0; i < root.size(); ++i) {
     const json& e = root[i];
@@ -48,7 +49,8 @@ ReadReplicaSchedules(const std::string& file, std::string_view text) {
         return bad(sp + ".replicas", "must be in [0, 100000]");
       if (!st.contains("timestamp") || !st["timestamp"].is_string())
         return bad(sp + ".timestamp", "expected a string");
-      steps.push_back({st["timestamp"].get<std::string>(), static_cast<int>(r)});
+      steps.push_back(
+          {st["timestamp"].get<std::string>(), static_cast<int>(r)});
     }
     out[comp] = std::move(steps);
   }

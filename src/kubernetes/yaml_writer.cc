@@ -17,11 +17,12 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-// Words some YAML resolver (1.1 booleans, null, .inf/.nan) reads as non-strings.
+// Words some YAML resolver (1.1 booleans, null, .inf/.nan) reads as
+// non-strings.
 bool IsReservedWord(std::string_view s) {
   static const char* const kWords[] = {
-      "y",    "n",     "yes",  "no",   "on",    "off", "true", "false",
-      "null", "~",     ".inf", "-.inf", "+.inf", ".nan", "=",   "<<"};
+      "y",    "n", "yes",  "no",    "on",    "off",  "true", "false",
+      "null", "~", ".inf", "-.inf", "+.inf", ".nan", "=",    "<<"};
   std::string l = Lower(s);
   for (const char* w : kWords)
     if (l == w) return true;
@@ -39,7 +40,9 @@ bool LooksNumeric(std::string_view s) {
 
 void WriteScalar(const ordered_json& v, std::string* out);
 
-void Indent(int n, std::string* out) { out->append(static_cast<size_t>(n), ' '); }
+void Indent(int n, std::string* out) {
+  out->append(static_cast<size_t>(n), ' ');
+}
 
 bool IsEmptyContainer(const ordered_json& v) {
   return (v.is_object() || v.is_array()) && v.empty();

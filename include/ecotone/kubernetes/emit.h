@@ -21,8 +21,8 @@
 #ifndef ECOTONE_KUBERNETES_EMIT_H_
 #define ECOTONE_KUBERNETES_EMIT_H_
 
-#include <nlohmann/json.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -190,8 +190,8 @@ struct Object {
 
 struct Emission {
   std::string plan_id;
-  std::vector<Object> objects;          // deterministic order.
-  std::vector<model::Problem> notes;    // warnings, e.g. components skipped.
+  std::vector<Object> objects;        // deterministic order.
+  std::vector<model::Problem> notes;  // warnings, e.g. components skipped.
 };
 
 // "p" + 16 hex digits of the FNV-1a 64 hash of the plan's JSON

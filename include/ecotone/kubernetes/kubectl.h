@@ -70,7 +70,7 @@ struct KubectlOptions {
   std::string kubeconfig;           // --kubeconfig; "" = kubectl's default.
   std::string context;              // --context; "" = current context.
   std::string field_manager = "ecotone";
-  bool force_conflicts = false;     // apply --force-conflicts.
+  bool force_conflicts = false;  // apply --force-conflicts.
   // Per request (kubectl --request-timeout), and for the whole process
   // (killed after this, classified kTimeout).
   int64_t request_timeout_ms = 30000;
@@ -90,15 +90,15 @@ enum class DryRun { kNone = 0, kServer };
 // The record of one call (all attempts).
 struct CallResult {
   Operation operation = Operation::kApply;
-  std::string target;                 // file/dir or kind/name.
-  std::vector<std::string> argv;      // the last attempt's command line.
+  std::string target;             // file/dir or kind/name.
+  std::vector<std::string> argv;  // the last attempt's command line.
   bool dry_run = false;
-  int exit_code = -1;                 // of the last attempt; -1 = killed.
-  std::string out;                    // stdout of the last attempt.
-  std::string err;                    // stderr of the last attempt.
+  int exit_code = -1;  // of the last attempt; -1 = killed.
+  std::string out;     // stdout of the last attempt.
+  std::string err;     // stderr of the last attempt.
   ErrorClass error = ErrorClass::kOther;
   int attempts = 0;
-  std::vector<int64_t> backoff_ms;    // waits before attempts 2, 3, ...
+  std::vector<int64_t> backoff_ms;  // waits before attempts 2, 3, ...
   int64_t elapsed_ms = 0;
   // diff: exit 1 means "differences found", a success with changes.
   bool changed = false;
