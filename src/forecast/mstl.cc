@@ -17,6 +17,7 @@
 // (recency-weighted), which is what makes it O(n) and fast.
 #include <algorithm>
 #include <cmath>
+#include <span>
 #include <string>
 
 #include "models.h"
@@ -29,17 +30,18 @@ constexpr int kPasses = 2;
 
 // Centred moving average of length m (2xm for even m); ends are held at the
 // nearest full-window value.
-std::vector<double> MovingAverage(const std::vector<double>& a, int m) {
+void MovingAverage(const std::vector<double>& a, int m, std::vector<double>& cs,
+                   std::vector<double>& out) {
   const int64_t n = static_cast<int64_t>(a.size());
-  std::vector<double> out(a.size(), 0.0);
+  out.assign(a.size(), 0.0);
   if (n < m + 1 || m < 2) {
     double mean = 0;
     for (double v : a) mean += v;
     mean /= std::max<int64_t>(1, n);
     std::fill(out.begin(), out.end(), mean);
-    return out;
+    return;
   }
-  std::vector<double> cs(a.size() + 1, 0.0);
+  cs.assign(a.size() + 1, 0.0);
   for (int64_t i = 0; i < n; ++i) cs[i + 1] = cs[i] + a[i];
   auto window = [&](int64_t lo) { return (cs[lo + m] - cs[lo]) / m; };
   int64_t half = m / 2;
@@ -58,7 +60,16 @@ std::vector<double> MovingAverage(const std::vector<double>& a, int m) {
   }
   for (int64_t t = 0; t < first; ++t) out[t] = out[first];
   for (int64_t t = last + 1; t < n; ++t) out[t] = out[last];
-  return out;
+}
+
+// Median of b[0, k) (reorders b).
+double MedianInPlace(double* b, size_t k) {
+  if (k == 0) return 0;
+  size_t mid = k / 2;
+  std::nth_element(b, b + mid, b + k);
+  double m = b[mid];
+  if (k % 2 == 0) m = 0.5 * (m + *std::max_element(b, b + mid));
+  return m;
 }
 
 class Mstl : public Model {
@@ -98,6 +109,42 @@ class Mstl : public Model {
     return Status::Ok();
   }
 
+  // Shared work: one decomposition on the prefix of the first usable origin
+  // (the seasonal patterns are estimated before every origin), then one
+  // smoothing pass of the seasonally adjusted series that snapshots the
+  // level at every origin.
+  void InnerForecasts(const TrainingData& data,
+                      std::span<const int64_t> origins, int h,
+                      std::vector<std::vector<double>>* out) override {
+    out->assign(origins.size(), {});
+    size_t first = 0;
+    while (first < origins.size() && !Decompose(data, origins[first]).ok())
+      ++first;
+    if (first == origins.size()) return;
+    const int64_t end = origins.back();
+    const double* y = data.y.data();
+    adjusted_.resize(static_cast<size_t>(end));
+    for (int64_t t = origins[first]; t < end; ++t) {
+      double v = y[t];
+      for (size_t s = 0; s < seasons_.size(); ++s)
+        v -= pattern_[s][static_cast<size_t>(t % seasons_[s])];
+      adjusted_[t] = v;
+    }
+    double level = adjusted_.front();
+    size_t next = first;
+    for (int64_t t = 0; t <= end && next < origins.size(); ++t) {
+      while (next < origins.size() && origins[next] == t) {
+        level_ = level;
+        n_ = t;
+        (*out)[next++] = Forecast(h);
+      }
+      if (t == end) break;
+      double e = adjusted_[t] - level;
+      if (clip_ > 0) e = std::clamp(e, -clip_, clip_);
+      level += alpha_ * e;
+    }
+  }
+
   std::vector<double> Forecast(int h) const override {
     std::vector<double> f(static_cast<size_t>(h), level_);
     for (size_t s = 0; s < seasons_.size(); ++s) {
@@ -124,7 +171,8 @@ class Mstl : public Model {
     pattern_.assign(seasons_.size(), {});
     for (size_t s = 0; s < seasons_.size(); ++s)
       pattern_[s].assign(static_cast<size_t>(seasons_[s]), 0.0);
-    std::vector<double> a(static_cast<size_t>(n));
+    std::vector<double>& a = work_;
+    a.resize(static_cast<size_t>(n));
     for (int pass = 0; pass < kPasses; ++pass) {
       for (size_t s = 0; s < seasons_.size(); ++s) {
         const int m = seasons_[s];
@@ -134,17 +182,20 @@ class Mstl : public Model {
             if (o != s) v -= pattern_[o][static_cast<size_t>(t % seasons_[o])];
           a[t] = v;
         }
-        std::vector<double> trend = MovingAverage(a, m);
-        for (int64_t t = 0; t < n; ++t) a[t] -= trend[t];
+        MovingAverage(a, m, cs_, trend_);
+        for (int64_t t = 0; t < n; ++t) a[t] -= trend_[t];
         std::vector<double>& pat = pattern_[s];
-        std::vector<double> vals;
+        std::vector<double>& vals = vals_;
+        std::vector<double>& tmp = tmp_;
         for (int p = 0; p < m; ++p) {
           vals.clear();
           // Phase p values, newest first.
           int64_t last = n - 1 - ((n - 1 - p) % m + m) % m;
           for (int64_t t = last; t >= 0; t -= m) vals.push_back(a[t]);
-          double med = Median(vals);
-          double sd = RobustScale(vals);
+          tmp.assign(vals.begin(), vals.end());
+          double med = MedianInPlace(tmp.data(), tmp.size());
+          for (double& v : tmp) v = std::fabs(v - med);
+          double sd = 1.4826 * MedianInPlace(tmp.data(), tmp.size());
           double lim = sd > 0 ? 3 * sd : 0;
           double wsum = 0, acc = 0, w = 1;
           for (double v : vals) {
@@ -168,10 +219,13 @@ class Mstl : public Model {
         v -= pattern_[s][static_cast<size_t>(t % seasons_[s])];
       adjusted_[t] = v;
     }
-    std::vector<double> diffs(adjusted_.size() > 1 ? adjusted_.size() - 1 : 0);
+    std::vector<double>& diffs = work_;
+    diffs.resize(adjusted_.size() > 1 ? adjusted_.size() - 1 : 0);
     for (size_t i = 1; i < adjusted_.size(); ++i)
       diffs[i - 1] = adjusted_[i] - adjusted_[i - 1];
-    clip_ = 4 * RobustScale(diffs);
+    double med = MedianInPlace(diffs.data(), diffs.size());
+    for (double& v : diffs) v = std::fabs(v - med);
+    clip_ = 4 * 1.4826 * MedianInPlace(diffs.data(), diffs.size());
     return Status::Ok();
   }
 
@@ -190,6 +244,7 @@ class Mstl : public Model {
 
   std::vector<int> seasons_;
   std::vector<std::vector<double>> pattern_;
+  std::vector<double> work_, cs_, trend_, vals_, tmp_;  // scratch buffers
   std::vector<double> adjusted_;
   int64_t n_ = 0;
   double alpha_ = 0.5, level_ = 0, clip_ = 0;
