@@ -3,24 +3,13 @@
 #include <array>
 #include <utility>
 
+#include "enum_names.h"
+
 namespace ecotone::model {
 namespace {
 
-template <typename E, size_t N>
-std::optional<E> Lookup(const std::array<std::pair<std::string_view, E>, N>& t,
-                        std::string_view name) {
-  for (const auto& [n, e] : t)
-    if (n == name) return e;
-  return std::nullopt;
-}
-
-template <typename E, size_t N>
-std::string_view NameOf(const std::array<std::pair<std::string_view, E>, N>& t,
-                        E e) {
-  for (const auto& [n, v] : t)
-    if (v == e) return n;
-  return "unknown";
-}
+using internal::Lookup;
+using internal::NameOf;
 
 constexpr std::array<std::pair<std::string_view, ComponentKind>, 8> kKinds{{
     {"container", ComponentKind::kContainer},

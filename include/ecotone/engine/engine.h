@@ -1,0 +1,145 @@
+// The reconfiguration engine: the state it decides on, the Policy interface
+// (`Decide(state, event, now) -> actions`) and the pure bookkeeping that
+// keeps the state true as events arrive (Observe) and actions are carried out
+// (Apply). The simulator, the daemon and the tests drive every policy the
+// same way:
+//
+//   State s = MakeState(ecosystem, topology, plan, now).value();
+//   for each event e at time t:
+//     Observe(e, &s);
+//     for (const Action& a : policy.Decide(s, e, t)) { actuate(a); Apply(a, t, &s); }
+//
+// Pure: no I/O, no clocks (time is passed in), no randomness. Deterministic:
+// the same state, event and time give the same actions.
+#ifndef ECOTONE_ENGINE_ENGINE_H_
+#define ECOTONE_ENGINE_ENGINE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "ecotone/base/status.h"
+#include "ecotone/model/action.h"
+#include "ecotone/model/ecosystem.h"
+#include "ecotone/model/event.h"
+#include "ecotone/model/plan.h"
+#include "ecotone/model/topology.h"
+
+namespace ecotone::engine {
+
+inline constexpr int64_t kNever = INT64_MIN / 4;
+// Start-up time of a replica whose component declares none (startup_us 0).
+inline constexpr int64_t kDefaultStartupUs = 30'000'000;
+
+// Serialised by name; append new values at the end.
+enum class ReplicaPhase {
+  kStarting = 0,  // placed, not serving before ready_us.
+  kServing,
+  kDown,          // its capacity failed; serves nothing until moved.
+  kIsolated,      // cut off by an isolate action.
+};
+std::string_view ReplicaPhaseName(ReplicaPhase p);
+
+struct ReplicaState {
+  int replica = 0;         // the replica number (stable; not the index).
+  model::Place place;
+  std::string version;
+  ReplicaPhase phase = ReplicaPhase::kServing;
+  int64_t ready_us = 0;    // kStarting: serving from then on.
+  bool operator==(const ReplicaState&) const = default;
+};
+
+// An update in progress (kRollingUpdate applied, not finished or rolled back).
+struct Rollout {
+  bool active = false;
+  std::string from_version;
+  std::string to_version;
+  std::string image;
+  int batch_size = 1;
+  int updated = 0;                 // replicas on to_version so far.
+  int64_t batch_started_us = 0;
+  double gate_max_error_rate = 0;
+  double gate_max_latency_ms = 0;
+  bool operator==(const Rollout&) const = default;
+};
+
+struct ComponentState {
+  std::vector<ReplicaState> replicas;  // sorted by replica number.
+  std::string version;                 // the version it runs (rollout target once done).
+  std::string known_good_version;      // last version that ran without a bug report.
+  std::vector<std::string> bad_versions;  // named by bug reports.
+  model::MetricSample load;            // the latest component-level sample.
+  model::ForecastUpdate forecast;      // the latest replica schedule (may be empty).
+  int64_t last_scale_out_us = kNever;
+  int64_t last_scale_in_us = kNever;
+  int64_t last_update_us = kNever;
+  bool isolated = false;
+  std::vector<std::string> isolation_allow;
+  Rollout rollout;
+  bool operator==(const ComponentState&) const = default;
+
+  // Replicas in phase kServing, or kStarting with ready_us <= now_us.
+  int Serving(int64_t now_us) const;
+};
+
+// Everything a policy decides on. Owned by the driver (simulator, daemon);
+// changed only through Observe and Apply (and by the driver for facts it
+// alone knows, e.g. marking kStarting replicas kServing when they are up).
+struct State {
+  model::Ecosystem ecosystem;
+  model::Topology topology;              // with current capacity states.
+  std::vector<ComponentState> components;  // parallel to ecosystem.components.
+  std::vector<int64_t> migration_times_us;  // when migrations were applied, oldest first.
+  std::unordered_map<std::string, int> component_index;  // name -> index.
+
+  // Index of `name` in ecosystem.components, or -1. O(1).
+  int ComponentIndex(std::string_view name) const;
+};
+
+// The initial state: every component of `ecosystem` with the replicas and
+// places of `plan` (replica numbers as in the plan), serving, on the
+// component's version (known good). Errors: InvalidArgument naming a plan
+// entry whose component or zone/rack/host is unknown.
+Result<State> MakeState(model::Ecosystem ecosystem, model::Topology topology,
+                        const model::PlacementPlan& plan, int64_t now_us);
+
+// The plan the state describes (every replica that has a place), sorted by
+// component, replica.
+model::PlacementPlan CurrentPlan(const State& state);
+
+// Records the facts an event carries: hardware state changes in the topology
+// (and replicas on failed capacity become kDown), the latest component
+// metrics, forecasts, bad versions from bug reports. Decides nothing.
+// Errors: NotFound naming an unknown component, zone, rack or host (state
+// unchanged).
+Status Observe(const model::Event& event, State* state);
+
+// Records that `action` was carried out at now_us: migrations move the
+// replica (kStarting until now + the component's startup time, or serving at
+// once when live), scale adds replicas at their placements (kStarting) or
+// removes the highest-numbered ones, isolate/release mark the component or
+// replica, rolling updates and rollbacks set versions and rollout progress.
+// Errors: InvalidArgument / NotFound naming what does not match the state
+// (state unchanged).
+Status Apply(const model::Action& action, int64_t now_us, State* state);
+
+// A reconfiguration policy. Implementations: Ecotone's own (MakeEcotonePolicy)
+// and the baseline that behaves like today's default Kubernetes stack
+// (MakeBaselinePolicy). Decide must be deterministic and free of I/O; a
+// policy keeps no hidden state between calls other than its options (what it
+// must remember lives in State).
+class Policy {
+ public:
+  virtual ~Policy() = default;
+  virtual std::string_view name() const = 0;
+  virtual std::vector<model::Action> Decide(const State& state,
+                                            const model::Event& event,
+                                            int64_t now_us) const = 0;
+};
+
+}  // namespace ecotone::engine
+
+#endif  // ECOTONE_ENGINE_ENGINE_H_
