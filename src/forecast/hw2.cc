@@ -11,8 +11,9 @@
 // chosen by Nelder-Mead (budget kMaxEvals) on the in-sample one-step SSE.
 // Robustness: errors fed to the updates are clipped at +-kClip robust
 // standard deviations (1.4826 MAD of the seasonal differences), so isolated
-// outliers do not corrupt the seasonal indices. With one season the weekly
-// terms are dropped. Cost: O(n) per SSE evaluation.
+// outliers do not corrupt the seasonal indices; kShiftRun such errors in a
+// row with one sign are a level shift, which the level absorbs at once. With
+// one season the weekly terms are dropped. Cost: O(n) per SSE evaluation.
 #include <algorithm>
 #include <cmath>
 #include <span>
@@ -25,6 +26,7 @@ namespace {
 
 constexpr int kMaxEvals = 140;
 constexpr double kClip = 4.0;
+constexpr int kShiftRun = 3;
 
 double Logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
@@ -138,6 +140,7 @@ class HoltWinters2 : public Model {
     double level = init_level_;
     const double alpha = p[0], delta = p[1], omega = p[2], phi = p[3];
     double prev_e = 0, sse = 0;
+    int run = 0;
     int64_t j1 = 0, j2 = 0;
     double* d = d_.data();
     double* w = w_.data();
@@ -152,7 +155,20 @@ class HoltWinters2 : public Model {
       double e = y[t] - base;
       if (clip_ > 0) {
         eps = std::clamp(eps, -clip_, clip_);
-        e = std::clamp(e, -clip_, clip_);
+        if (std::fabs(e) > clip_) {
+          // kShiftRun errors beyond the clip with one sign in a row: a level
+          // shift, not outliers; the level jumps by the error.
+          run = e > 0 ? std::max(run, 0) + 1 : std::min(run, 0) - 1;
+          if (std::abs(run) >= kShiftRun) {
+            level += e;
+            e = 0;
+            run = 0;
+          } else {
+            e = std::clamp(e, -clip_, clip_);
+          }
+        } else {
+          run = 0;
+        }
       }
       sse += eps * eps;
       level += alpha * e;

@@ -37,6 +37,8 @@ constexpr int kGridRounds = 3;
 // scale of the newest kScaleWindow one-step differences.
 constexpr int kMaxCycles = 16;
 constexpr int64_t kScaleWindow = 1024;
+// Consecutive same-sign errors beyond the clip that make a level shift.
+constexpr int kShiftRun = 3;
 
 // Centred moving average of length m (2xm for even m); ends are held at the
 // nearest full-window value.
@@ -182,6 +184,7 @@ class Mstl : public Model {
     adjusted_.resize(static_cast<size_t>(end));
     Deseason(y, origins[first], end, seasons_.size(), adjusted_.data());
     double level = adjusted_.front();
+    int run = 0;
     size_t next = first;
     for (int64_t t = 0; t <= end && next < origins.size(); ++t) {
       while (next < origins.size() && origins[next] == t) {
@@ -190,9 +193,7 @@ class Mstl : public Model {
         (*out)[next++] = Forecast(h);
       }
       if (t == end) break;
-      double e = adjusted_[t] - level;
-      if (clip_ > 0) e = std::clamp(e, -clip_, clip_);
-      level += alpha_ * e;
+      SesStep(adjusted_[t], alpha_, clip_, level, run);
     }
   }
 
@@ -297,31 +298,54 @@ class Mstl : public Model {
   }
 
   // SES on the adjusted series with errors clipped at clip_ (robust).
+  // One step of the robust SES on z: the error is clipped at clip (an
+  // isolated outlier moves the level by at most alpha * clip), but
+  // kShiftRun consecutive errors beyond the clip with the same sign are a
+  // level shift, not outliers: the level jumps to z. run counts the
+  // consecutive clipped errors (signed). Returns the clipped error.
+  static double SesStep(double z, double alpha, double clip, double& level,
+                        int& run) {
+    double e = z - level;
+    if (clip > 0 && std::fabs(e) > clip) {
+      run = e > 0 ? std::max(run, 0) + 1 : std::min(run, 0) - 1;
+      if (std::abs(run) >= kShiftRun) {
+        level = z;
+        run = 0;
+        return e > 0 ? clip : -clip;
+      }
+      e = e > 0 ? clip : -clip;
+    } else {
+      run = 0;
+    }
+    level += alpha * e;
+    return e;
+  }
+
   // The one-step SSEs of SES (as Ses) for kGrid alphas in one pass.
   void SesSse(const double* alpha, double* sse) const {
     double level[kGrid], acc[kGrid];
+    int run[kGrid];
     for (int k = 0; k < kGrid; ++k) {
       level[k] = adjusted_.front();
       acc[k] = 0;
+      run[k] = 0;
     }
-    const double c = clip_ > 0 ? clip_ : HUGE_VAL;
     for (double z : adjusted_) {
       for (int k = 0; k < kGrid; ++k) {
-        double e = std::clamp(z - level[k], -c, c);
+        double e = SesStep(z, alpha[k], clip_, level[k], run[k]);
         acc[k] += e * e;
-        level[k] += alpha[k] * e;
       }
     }
     for (int k = 0; k < kGrid; ++k) sse[k] = acc[k];
   }
 
+  // SES on the adjusted series (robust: SesStep); returns the SSE.
   double Ses(double alpha, bool keep) {
     double level = adjusted_.front(), sse = 0;
+    int run = 0;
     for (double z : adjusted_) {
-      double e = z - level;
-      if (clip_ > 0) e = std::clamp(e, -clip_, clip_);
+      double e = SesStep(z, alpha, clip_, level, run);
       sse += e * e;
-      level += alpha * e;
     }
     if (keep) level_ = level;
     return sse;
