@@ -101,6 +101,22 @@ double ConformalQuantile(std::vector<double>& v, double q) {
   return v[k - 1];
 }
 
+// The same rank among all of v, when v[0, limit) holds the `limit` smallest
+// values (after an earlier selection of rank limit); sets *limit to the
+// selected rank for the next, lower quantile.
+double ConformalQuantile(std::vector<double>& v, size_t limit, double q,
+                         size_t* next_limit) {
+  if (v.empty()) return 0;
+  double r = std::ceil((static_cast<double>(v.size()) + 1) * q);
+  size_t k =
+      static_cast<size_t>(std::clamp(r, 1.0, static_cast<double>(v.size())));
+  if (k > limit) k = limit;  // quantiles are made non-crossing anyway
+  std::nth_element(v.begin(), v.begin() + static_cast<long>(k - 1),
+                   v.begin() + static_cast<long>(limit));
+  *next_limit = k;
+  return v[k - 1];
+}
+
 struct Candidate {
   std::string name;
   std::unique_ptr<Model> model;
@@ -330,14 +346,23 @@ Result<ForecastOutput> ForecastPrefix(const TrainingData& data, int64_t n,
     if (at.back() != h - 1) at.push_back(h - 1);
     std::vector<std::vector<double>> eq(options.quantiles.size(),
                                         std::vector<double>(at.size()));
+    std::vector<size_t> qdesc(options.quantiles.size());
+    for (size_t q = 0; q < qdesc.size(); ++q) qdesc[q] = q;
+    std::sort(qdesc.begin(), qdesc.end(), [&](size_t x, size_t y) {
+      return options.quantiles[x] > options.quantiles[y];
+    });
     std::vector<double> pool;
     for (size_t a = 0; a < at.size(); ++a) {
       const int l = at[a];
       pool.clear();
       for (int k = std::max(0, l - w); k <= std::min(h - 1, l + w); ++k)
         for (size_t j = 0; j < used.size(); ++j) pool.push_back(err[j][k]);
-      for (size_t q = 0; q < options.quantiles.size(); ++q)
-        eq[q][a] = kInflation * ConformalQuantile(pool, options.quantiles[q]);
+      // Highest quantile first: each later selection only searches the
+      // part of the pool below the previous one.
+      size_t limit = pool.size();
+      for (size_t q : qdesc)
+        eq[q][a] = kInflation *
+                   ConformalQuantile(pool, limit, options.quantiles[q], &limit);
     }
     for (size_t q = 0; q < options.quantiles.size(); ++q)
       for (size_t a = 0; a < at.size(); ++a) {

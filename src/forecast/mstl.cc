@@ -30,7 +30,7 @@ constexpr double kDecay = 0.5;
 // than 0.02 on every trace (docs/forecast.md) and doubled the cost.
 constexpr int kPasses = 1;
 // SES alpha: kGrid candidates per round, kGridRounds zooming rounds.
-constexpr int kGrid = 8;
+constexpr int kGrid = 6;
 constexpr int kGridRounds = 3;
 // The seasonal index of a phase uses its newest kMaxCycles values (weights
 // 0.5^k: older ones weigh < 2e-5); the SES clipping bound is the robust
@@ -128,7 +128,7 @@ class Mstl : public Model {
     // Alpha by a zooming grid on the one-step SSE of SES: kGrid alphas
     // evaluated in one interleaved pass (independent recursions), then the
     // grid narrows around the best, kGridRounds times (resolution
-    // 0.98 / 8^3 = 0.002).
+    // 0.98 / 6^3 = 0.005).
     double lo = 0.01, hi = 0.99, best = 0.5;
     for (int round = 0; round < kGridRounds; ++round) {
       double alphas[kGrid], sse[kGrid];
@@ -306,18 +306,19 @@ class Mstl : public Model {
   static double SesStep(double z, double alpha, double clip, double& level,
                         int& run) {
     double e = z - level;
-    if (clip > 0 && std::fabs(e) > clip) {
-      run = e > 0 ? std::max(run, 0) + 1 : std::min(run, 0) - 1;
-      if (std::abs(run) >= kShiftRun) {
-        level = z;
-        run = 0;
-        return e > 0 ? clip : -clip;
-      }
-      e = e > 0 ? clip : -clip;
-    } else {
+    if (!(clip > 0) || std::fabs(e) <= clip) [[likely]] {
       run = 0;
+      level += alpha * e;
+      return e;
     }
-    level += alpha * e;
+    run = e > 0 ? std::max(run, 0) + 1 : std::min(run, 0) - 1;
+    e = e > 0 ? clip : -clip;
+    if (std::abs(run) >= kShiftRun) {
+      level = z;
+      run = 0;
+    } else {
+      level += alpha * e;
+    }
     return e;
   }
 
