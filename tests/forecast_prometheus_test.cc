@@ -134,6 +134,41 @@ TEST_F(ForecastPrometheus, BacktestReadsPrometheusToo) {
   }
 }
 
+// scale: each component reads the series whose label value is its name.
+TEST_F(ForecastPrometheus, ScalePicksEachComponentsSeries) {
+  std::ofstream(dir_ / "m.yaml")
+      << "ecotone: v1\n"
+         "components:\n"
+         "  - name: nyc\n"
+         "    replicas: {min: 1, max: 50}\n"
+         "    scaling: {capacity_rps_per_replica: 1000, startup: 30m}\n"
+         "  - name: half\n"
+         "    replicas: {min: 1, max: 50}\n"
+         "    scaling: {capacity_rps_per_replica: 1000, startup: 30m}\n";
+  CliRun r = Ecotone("scale --manifest '" + (dir_ / "m.yaml").string() + "' " +
+                     Prom("taxi_trips", "") + " --horizon 24 --output json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j.size(), 2u);
+  EXPECT_EQ(j[0]["component"], "nyc");
+  EXPECT_EQ(j[1]["component"], "half");
+  // Same data at half the scale: the demand forecasts differ by 2x.
+  double nyc = j[0]["schedule"][0]["demand"].get<double>();
+  double half = j[1]["schedule"][0]["demand"].get<double>();
+  EXPECT_NEAR(half, nyc / 2, 1e-6 * nyc);
+  // And the nyc schedule equals the one from the CSV file.
+  std::ofstream(dir_ / "one.yaml")
+      << "ecotone: v1\n"
+         "components:\n"
+         "  - name: nyc\n"
+         "    replicas: {min: 1, max: 50}\n"
+         "    scaling: {capacity_rps_per_replica: 1000, startup: 30m}\n";
+  CliRun c = Ecotone("scale --manifest '" + (dir_ / "one.yaml").string() +
+                     "' " + Csv() + " --horizon 24 --output json");
+  ASSERT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_EQ(nlohmann::json::parse(c.out)[0]["schedule"], j[0]["schedule"]);
+}
+
 TEST_F(ForecastPrometheus, SeveralSeriesNeedASelection) {
   CliRun r = Ecotone("forecast " + Prom("taxi_trips", "") + " --horizon 4");
   EXPECT_EQ(r.exit_code, 2);
