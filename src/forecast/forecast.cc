@@ -72,9 +72,12 @@ constexpr double kCombineWithin = 1.25;
 constexpr size_t kMaxCombined = 3;
 // auto falls back to the better seasonal naive (snaive_d or snaive_w, by
 // inner-backtest MAE) unless the chosen combination's inner-backtest MAE is
-// at least this fraction lower: a model must beat the baseline on the
-// series' own history by a margin before it is trusted.
-constexpr double kBaselineMargin = 0.05;
+// lower by more than this fraction: a model must beat the baseline on the
+// series' own history before it is trusted. Measured on the benchmark
+// (docs/forecast.md): a 5% margin made auto fall back to the seasonal naive
+// right after level shifts, where all candidates tie on the inner windows
+// (rds 1.92 -> 2.50, bitbrains vm84 1.87 -> 4.21); 0 keeps only the rule.
+constexpr double kBaselineMargin = 0.0;
 // Finite-sample inflation of the empirical error quantiles. The inner
 // origins cover only about a week before the forecast origin and reuse
 // hyperparameters fitted on the whole prefix, so their errors are smaller
