@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Ecotone needs to build and test, if missing.
-# Usage: scripts/install-deps.sh [--test]   (--test adds test services/tools)
+# Usage: scripts/install-deps.sh [--test|--bench]   (--test adds test services/tools)
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config libyaml-cpp-dev libyaml-dev nlohmann-json3-dev
   libcli11-dev libspdlog-dev libfmt-dev libsqlite3-dev libcurl4-openssl-dev
@@ -14,6 +14,9 @@ if [ "${1:-}" = "--test" ]; then
   command -v npm >/dev/null 2>&1 || pkgs+=(npm)
   # kubectl (patch --local, the actuator's tests); any kubectl will do.
   command -v kubectl >/dev/null 2>&1 || pkgs+=(kubernetes-client)
+fi
+if [ "${1:-}" = "--bench" ]; then  # side-by-side baselines of bench/forecast_bench.sh
+  pkgs+=(r-base-core r-cran-forecast python3-statsmodels)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
