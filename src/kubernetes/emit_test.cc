@@ -431,6 +431,10 @@ TEST(Emit, ReplicaScheduleSetsHpaBoundsAndAnnotation) {
       R"([{"component": "frontend", "schedule": [{"timestamp": "t", "replicas": "many"}]}])");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().where().path, "[0].schedule[0].replicas");
+  // Found by replica_schedule_fuzz: a number JSON cannot hold threw.
+  auto huge = ReadReplicaSchedules("sched.json", "[1e999]");
+  ASSERT_FALSE(huge.ok());
+  EXPECT_EQ(huge.status().code(), StatusCode::kInvalidArgument);
   f.opt.schedules = {{"ghost", {{"t", 1}}}};
   EXPECT_FALSE(Emit(f.eco, f.plan, f.opt).ok());
 }

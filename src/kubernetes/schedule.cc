@@ -14,7 +14,7 @@ ReadReplicaSchedules(const std::string& file, std::string_view text) {
   json root;
   try {
     root = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, out_of_range (1e999)
     return Status::InvalidArgument(std::string("invalid JSON: ") + e.what(),
                                    {file, 0, 0, ""});
   }
