@@ -75,6 +75,10 @@ TEST_F(EmitCli, SameInputSameBytes) {
   EXPECT_EQ(a.out, b.out);
   EXPECT_NE(a.out.find("kind: StatefulSet"), std::string::npos);  // db
   EXPECT_NE(a.out.find("topology.kubernetes.io/zone"), std::string::npos);
+  // vote, result and worker have only `build:`: warned, still emitted.
+  EXPECT_NE(a.err.find("component 'vote' names no image"), std::string::npos)
+      << a.err;
+  EXPECT_NE(a.err.find("[no-image]"), std::string::npos);
 }
 
 TEST_F(EmitCli, JsonListsTheObjects) {

@@ -666,10 +666,16 @@ void Emitter::EmitGenerated(const Unit& u, size_t gi) {
     pod_labels[std::string(kZoneGroupLabel)] = g.LabelValue();
   ordered_json container;
   container["name"] = DnsLabel(c.name).substr(0, 63);
-  if (!u.image.empty())
+  if (!u.image.empty()) {
     container["image"] = u.image;
-  else if (!c.image.empty())
+  } else if (!c.image.empty()) {
     container["image"] = c.image;
+  } else if (gi == 0) {
+    Note(model::Severity::kWarning, c.where, "no-image",
+         "component '" + c.name +
+             "' names no image (e.g. a Compose service with only `build:`); "
+             "its pods cannot start until one is set");
+  }
   std::set<std::pair<int, std::string>> seen_ports;
   ordered_json ports = ordered_json::array();
   for (const auto& p : c.ports) {
