@@ -1,5 +1,7 @@
 // Validates Kubernetes objects offline against the official schemas
-// (kubernetes-models, generated from the Kubernetes OpenAPI spec).
+// (kubernetes-models, generated from the Kubernetes OpenAPI spec), and
+// rejects fields the schemas do not declare (strict.mjs), which
+// kubernetes-models' own validate() lets through.
 // Usage: node validate.mjs PATH...   PATH: a .yaml/.yml file or a directory
 // (searched recursively for .yaml/.yml files).
 // Prints one line per object and a closing "N passed, N failed" line; exits 1
@@ -8,6 +10,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import yaml from "js-yaml";
+import { unknownFields } from "./strict.mjs";
 
 function collect(p, out) {
   const st = fs.statSync(p);
@@ -64,6 +67,13 @@ for (const file of found.files) {
     }
     try {
       new Cls(doc).validate();
+      const unknown = unknownFields(doc) ?? [];
+      if (unknown.length > 0) {
+        console.log(`${where}: INVALID`);
+        for (const u of unknown) console.log(`  ${u} is not a field of ${doc.kind}`);
+        failed++;
+        continue;
+      }
       console.log(`${where}: OK`);
       passed++;
     } catch (e) {
