@@ -328,8 +328,13 @@ void EcotonePolicy::Heal(Ctx& x, const std::string& trigger, int64_t event_id) c
     bool any = false;
     for (const auto& r : s.components[ci].replicas) {
       if (r.phase == ReplicaPhase::kIsolated || r.place.empty()) continue;
-      // Degraded capacity is usable: Drain moves it ahead, rate-limited.
-      if (r.phase == ReplicaPhase::kDown || !Unusable(s.topology, r.place).empty()) {
+      // Degraded and announced (maintenance) hardware is Drain's: ahead of
+      // the deadline, rate-limited.
+      bool announced = std::any_of(s.notices.begin(), s.notices.end(), [&](const auto& n) {
+        return Inside(r.place, n.hardware);
+      });
+      if (r.phase == ReplicaPhase::kDown ||
+          (!announced && !Unusable(s.topology, r.place).empty())) {
         any = true;
         ++displaced;
       }
@@ -403,7 +408,9 @@ void EcotonePolicy::Drain(Ctx& x) const {
       int64_t windows = std::max<int64_t>(1, (deadline - x.now) / o_.migration_window_us);
       needed = static_cast<int>((pending + windows - 1) / windows);
     }
-    int allowed = std::max(x.migration_budget, needed);
+    // The deadline's pace counts the migrations already made this window.
+    const int used = MigrationsSince(s, x.now - o_.migration_window_us);
+    int allowed = std::max(x.migration_budget, needed - used);
     allowed = std::min(allowed, pending);
     if (allowed <= 0) continue;
     std::string change(model::HardwareChangeName(n.hardware.change));
@@ -437,7 +444,9 @@ void EcotonePolicy::Rebalance(Ctx& x) const {
   if (replicas > o_.recover_max_replicas || replicas == 0) return;
   for (const auto& c : s.components)
     for (const auto& r : c.replicas)
-      if (r.phase == ReplicaPhase::kDown || r.phase == ReplicaPhase::kStarting) return;
+      if (r.phase == ReplicaPhase::kDown ||
+          (r.phase == ReplicaPhase::kStarting && r.ready_us > x.now))
+        return;  // still healing: rebalance once everything serves.
   model::Topology topo = s.topology;
   for (const auto& n : s.notices) MarkState(&topo, n.hardware, model::CapacityState::kDraining);
   internal::ReplanRequest req;
