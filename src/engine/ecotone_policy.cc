@@ -97,6 +97,27 @@ std::string Unusable(const model::Topology& t, const Place& p) {
   return "zone " + p.zone + " unknown";
 }
 
+// Every zone, rack and host whose capacity is not usable (the few that
+// replicas must leave), as hardware targets. O(zones + racks + hosts).
+std::vector<model::HardwareEvent> UnusableTargets(const model::Topology& t) {
+  std::vector<model::HardwareEvent> out;
+  for (const auto& z : t.zones) {
+    if (!model::IsUsable(z.state)) {
+      out.push_back({z.name, "", "", HardwareChange::kFailed, 0});
+      continue;
+    }
+    for (const auto& r : z.racks) {
+      if (!model::IsUsable(r.state)) {
+        out.push_back({z.name, r.name, "", HardwareChange::kFailed, 0});
+        continue;
+      }
+      for (const auto& h : r.hosts)
+        if (!model::IsUsable(h.state)) out.push_back({z.name, r.name, h.name, HardwareChange::kFailed, 0});
+    }
+  }
+  return out;
+}
+
 // Sets the state of the zone / rack / host `h` names in `t` (no-op if absent).
 void MarkState(model::Topology* t, const model::HardwareEvent& h, model::CapacityState st) {
   for (auto& z : t->zones) {
@@ -324,17 +345,19 @@ void EcotonePolicy::Heal(Ctx& x, const std::string& trigger, int64_t event_id) c
   const State& s = x.s;
   std::vector<int> focus;
   int displaced = 0;
+  const std::vector<model::HardwareEvent> unusable = UnusableTargets(s.topology);
   for (size_t ci = 0; ci < s.components.size(); ++ci) {
     bool any = false;
     for (const auto& r : s.components[ci].replicas) {
       if (r.phase == ReplicaPhase::kIsolated || r.place.empty()) continue;
       // Degraded and announced (maintenance) hardware is Drain's: ahead of
       // the deadline, rate-limited.
-      bool announced = std::any_of(s.notices.begin(), s.notices.end(), [&](const auto& n) {
-        return Inside(r.place, n.hardware);
-      });
-      if (r.phase == ReplicaPhase::kDown ||
-          (!announced && !Unusable(s.topology, r.place).empty())) {
+      auto inside = [&](const model::HardwareEvent& h) { return Inside(r.place, h); };
+      bool lost = r.phase == ReplicaPhase::kDown ||
+                  (std::any_of(unusable.begin(), unusable.end(), inside) &&
+                   std::none_of(s.notices.begin(), s.notices.end(),
+                                [&](const auto& n) { return Inside(r.place, n.hardware); }));
+      if (lost) {
         any = true;
         ++displaced;
       }
