@@ -282,7 +282,9 @@ std::vector<Action> EcotonePolicy::Decide(const State& s, const Event& e, int64_
     case EventKind::kTick: {
       Heal(x, "", 0);
       Drain(x);
-      if (s.last_recovered_us != kNever && now - s.last_recovered_us <= o_.recover_window_us)
+      if (s.last_recovered_us != kNever && now - s.last_recovered_us <= o_.recover_window_us &&
+          (now - s.last_recovered_us <= o_.recover_settle_us ||
+           (!s.migration_times_us.empty() && s.migration_times_us.back() > s.last_recovered_us)))
         Rebalance(x);
       Rollouts(x, all);
       Releases(x);

@@ -32,15 +32,18 @@ struct EcotoneOptions {
   // Degraded hardware carries no deadline; replicas on it are moved as if
   // it had to be empty this long after the degraded event.
   int64_t degraded_deadline_us = 10LL * 60 * 1'000'000;  // 10 min
-  // Rebalancing back after a recovery runs on events within this window
-  // after the last recovered event, and only when the re-optimised plan
-  // saves at least recover_min_gain_per_hour (currency per hour, after the
-  // migration costs of the placement model) ...
+  // Rebalancing back after a recovery: on the recovered event, and on ticks
+  // within recover_window_us after it while it is settling (the first
+  // recover_settle_us) or while migrations continue, the whole ecosystem is
+  // re-optimised from the current plan with migration costs; the moves are
+  // taken only when the re-optimised plan saves at least
+  // recover_min_gain_per_hour (currency per hour, migration costs included),
+  // and at most as many as the migration rate limit allows. Ecosystems of
+  // more than recover_max_replicas replicas are not rebalanced (the
+  // re-optimisation is a full solve; docs/engine.md, "Known limits").
   int64_t recover_window_us = 60LL * 60 * 1'000'000;  // 1 h
+  int64_t recover_settle_us = 5LL * 60 * 1'000'000;   // 5 min
   double recover_min_gain_per_hour = 0.001;
-  // ... and the ecosystem has at most this many replicas (above, only the
-  // components with a replica in the recovered zone's neighbourhood... are
-  // not rebalanced: see docs/engine.md, "Known limits").
   int recover_max_replicas = 5000;
 
   // --- Scaling ---
