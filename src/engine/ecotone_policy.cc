@@ -619,7 +619,7 @@ void EcotonePolicy::Secure(Ctx& x) const {
     bool overloaded = model::HasValue(u) && u > o_.scale_out_utilisation;
     bool add = !rebuild || overloaded || active_after == 0;
     int have = static_cast<int>(ac.replicas.size());
-    if (add && have + 1 <= UpperReplicas(comp) + 1) {
+    if (add) {  // a replacement: not counted against the upper bound.
       internal::ReplanRequest req;
       req.scale_to[ci] = have + 1;
       auto plan = internal::ReplanAround(after, req, o_);
@@ -928,11 +928,13 @@ void EcotonePolicy::Scale(Ctx& x, int ci, bool forecast_event) const {
   if (model::HasValue(u) && u > o_.scale_out_utilisation)
     rneed = static_cast<int>(std::ceil(u * active / o_.scale_out_target - 1e-9));
 
-  // --- Scale out. ---
-  if (std::max(fneed, rneed) > have) {
-    const int target = std::min(std::max(fneed, rneed), upper);
-    if (target <= have) return;  // at the upper bound.
-    const bool predictive = fneed > have;
+  // --- Scale out (counts compare with the active replicas: down and
+  // isolated ones do not serve; the new total keeps them). ---
+  if (std::max(fneed, rneed) > active) {
+    const int want = std::min(std::max(fneed, rneed), upper);
+    if (want <= active) return;  // at the upper bound.
+    const int target = have + (want - active);
+    const bool predictive = fneed > active;
     if (!predictive && x.now - c.last_scale_out_us < o_.scale_out_cooldown_us &&
         u <= o_.scale_out_emergency_utilisation)
       return;  // cooldown.
@@ -970,11 +972,11 @@ void EcotonePolicy::Scale(Ctx& x, int ci, bool forecast_event) const {
                     : "reactive: utilisation " + Pct(u) + " > " +
                           Pct(o_.scale_out_utilisation) + ", target " +
                           Pct(o_.scale_out_target)) +
-        (target < std::max(fneed, rneed) ? "; capped at max " + std::to_string(upper) : "");
-    a.expected_effect = std::to_string(target) + " replicas (new at " + Join(where) +
+        (want < std::max(fneed, rneed) ? "; capped at max " + std::to_string(upper) : "");
+    a.expected_effect = std::to_string(want) + " active replicas (new at " + Join(where) +
                         ") serving in ~" + Dur(startup) +
                         (model::HasValue(u)
-                             ? ", utilisation ~" + Pct(u * active / target)
+                             ? ", utilisation ~" + Pct(u * active / want)
                              : std::string());
     x.touched.insert(ci);
     x.out.push_back(std::move(a));
