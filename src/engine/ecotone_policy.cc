@@ -477,7 +477,11 @@ void EcotonePolicy::Rebalance(Ctx& x) const {
   internal::ReplanRequest req;
   req.reoptimise = true;
   req.topology = &topo;
-  auto plan = internal::ReplanAround(s, req, o_);
+  EcotoneOptions o = o_;
+  const double payback = std::max(1e-9, o_.recover_payback_hours);
+  o.placement.migration_cost /= payback;
+  o.placement.stateful_per_gib /= payback;
+  auto plan = internal::ReplanAround(s, req, o);
   if (!plan.ok() || !plan->feasible) return;
   double gain = plan->objective_before - plan->objective_after;
   if (gain < o_.recover_min_gain_per_hour) return;
@@ -487,7 +491,8 @@ void EcotonePolicy::Rebalance(Ctx& x) const {
   if (plan->moves.empty()) return;
   std::string trigger = "capacity recovered";
   std::string constraint = "rebalancing pays " + Num(gain, 4) +
-                           " per hour after migration costs (minimum " +
+                           " per hour after migration costs spread over " +
+                           Num(o_.recover_payback_hours, 0) + " h (minimum " +
                            Num(o_.recover_min_gain_per_hour, 4) + "); migration rate limit " +
                            std::to_string(o_.max_migrations_per_window) + " per " +
                            Dur(o_.migration_window_us) + " (" +
@@ -518,7 +523,13 @@ void EcotonePolicy::Secure(Ctx& x) const {
     if (named == nullptr) return;  // names nothing that runs: nothing to isolate.
   }
   const bool rebuild = al.severity >= o_.rebuild_min_severity;
-  const bool cordon = al.severity >= o_.cordon_min_severity;
+  // Cordon only hosts: where hosts are not modelled, a cordon would take a
+  // whole rack or zone, far more than the alert names.
+  bool hosts_known = true;
+  for (const auto& r : c.replicas)
+    if (named == nullptr || r.replica == al.replica) hosts_known = hosts_known && !r.place.host.empty();
+  const bool wants_cordon = al.severity >= o_.cordon_min_severity;
+  const bool cordon = wants_cordon && hosts_known;
   const std::string sev(model::AlertSeverityName(al.severity));
   const std::string who = named ? comp.name + "#" + std::to_string(al.replica) : comp.name;
   std::string trigger = "security alert" + (al.source.empty() ? "" : " from " + al.source) +
@@ -564,6 +575,9 @@ void EcotonePolicy::Secure(Ctx& x) const {
     alts.push_back("isolate all of " + comp.name + ": the alert names replica #" +
                    std::to_string(al.replica) + " only");
   alts.push_back("alert only: leaves the suspect free to move laterally");
+  if (wants_cordon && !hosts_known)
+    alts.push_back("cordon the host: hosts are not modelled, a cordon would quarantine the "
+                   "whole rack or zone");
   a.alternatives = alts;
   a.constraint = "severity " + sev + (rebuild ? " >= " : " < ") + "rebuild threshold " +
                  std::string(model::AlertSeverityName(o_.rebuild_min_severity)) +
@@ -647,7 +661,8 @@ void EcotonePolicy::Secure(Ctx& x) const {
 std::string EcotonePolicy::RollbackTarget(const ComponentState& c, const std::string& bad) const {
   for (const std::string* v : {&c.rollout.from_version, &c.previous_version,
                                &c.known_good_version}) {
-    if (c.rollout.active || v != &c.rollout.from_version)
+    if (v != &c.rollout.from_version || c.rollout.active ||
+        (!bad.empty() && c.rollout.to_version == bad))
       if (!v->empty() && *v != bad && !Contains(c.bad_versions, *v)) return *v;
   }
   return "";
@@ -796,9 +811,14 @@ void EcotonePolicy::Rollouts(Ctx& x, const std::vector<int>& components) const {
   const State& s = x.s;
   for (int ci : components) {
     const ComponentState& c = s.components[ci];
-    if (!c.rollout.active || x.touched.count(ci)) continue;
+    if (x.touched.count(ci)) continue;
     const model::Component& comp = s.ecosystem.components[ci];
     const Rollout& ro = c.rollout;
+    // A rollout whose last batch was applied stays gated until that batch
+    // has served for the soak time (a one-batch rollout completes at once).
+    const bool finished = !ro.active && !ro.to_version.empty() && ro.to_version == c.version &&
+                          x.now - c.last_update_us <= 3 * StartupUs(comp) + o_.gate_soak_us;
+    if (!ro.active && !finished) continue;
     const int n = static_cast<int>(c.replicas.size());
     int updated = 0, ready = 0;
     int64_t last_ready = ro.batch_started_us;
@@ -828,7 +848,7 @@ void EcotonePolicy::Rollouts(Ctx& x, const std::vector<int>& components) const {
       x.touched.insert(ci);
       x.out.push_back(std::move(a));
     };
-    if (Contains(c.bad_versions, ro.to_version)) {
+    if (ro.active && Contains(c.bad_versions, ro.to_version)) {
       rollback("bug report names " + comp.name + " " + ro.to_version,
                "automatic rollback: the new version is reported broken");
       continue;
@@ -855,7 +875,7 @@ void EcotonePolicy::Rollouts(Ctx& x, const std::vector<int>& components) const {
                "health gate: p99 latency <= " + Num(ro.gate_max_latency_ms, 1) + " ms");
       continue;
     }
-    if (x.now - last_ready < o_.gate_soak_us || updated >= n) continue;
+    if (finished || x.now - last_ready < o_.gate_soak_us || updated >= n) continue;
     const int unavailable = n - c.Serving(x.now);
     const int max_unavailable = static_cast<int>(std::floor(n * o_.max_unavailable_fraction));
     const int max_surge = std::max(1, static_cast<int>(std::ceil(n * o_.max_surge_fraction)));

@@ -652,6 +652,9 @@ class OnlineBoutique : public ::testing::Test {
       c.capacity_rps_per_replica = 200;
       c.startup_us = 15 * kSec;
       if (c.name == "frontend" || c.name == "cartservice") c.replicas.initial = 3;
+      // The manifest runs redis with an emptyDir; it holds the carts, so the
+      // tests treat it as the stateful component it is.
+      if (c.name == "redis-cart") c.stateful = true;
     }
     auto t = manifest::LoadInfraFile(std::string(ECOTONE_SOURCE_DIR) +
                                      "/examples/infra-3zones.yaml");
@@ -677,7 +680,7 @@ class OnlineBoutique : public ::testing::Test {
 
 TEST_F(OnlineBoutique, RackFailureReplacesOnlyItsReplicas) {
   // The rack holding frontend#0.
-  const auto& f0 = s_.components[Index("frontend")].replicas[0].place;
+  const model::Place f0 = s_.components[Index("frontend")].replicas[0].place;
   std::set<std::string> on_rack;
   for (size_t ci = 0; ci < s_.components.size(); ++ci)
     for (const auto& r : s_.components[ci].replicas)
@@ -745,6 +748,109 @@ TEST_F(OnlineBoutique, ReleasesFollowTheDependencyOrder) {
   auto next = Step(*policy_, &s_, Tick(kMin + 20 * kSec));
   ASSERT_EQ(next.size(), 1u);
   EXPECT_EQ(next[0].component, "cartservice");
+}
+
+TEST_F(OnlineBoutique, RackMaintenanceDrainsStatefulFirstWithinTheRateLimit) {
+  // The rack holding redis-cart (the carts' store, stateful).
+  const model::Place place = s_.components[Index("redis-cart")].replicas[0].place;
+  int on_rack = 0;
+  for (const auto& c : s_.components)
+    for (const auto& r : c.replicas)
+      on_rack += r.place.zone == place.zone && r.place.rack == place.rack;
+  ASSERT_GT(on_rack, EcotoneOptions{}.max_migrations_per_window);
+  Event m = Hardware(0, place.zone, place.rack, "", HardwareChange::kMaintenance, 2 * 60 * kMin);
+  auto first = Step(*policy_, &s_, m);
+  ExpectExplained(first);
+  ASSERT_EQ(static_cast<int>(first.size()), EcotoneOptions{}.max_migrations_per_window);
+  EXPECT_EQ(first[0].component, "redis-cart");
+  int moved = static_cast<int>(first.size());
+  int64_t t = 0;
+  while (moved < on_rack && t < 60 * kMin) {
+    t += 61 * kSec;
+    auto more = Step(*policy_, &s_, Tick(t));
+    EXPECT_LE(static_cast<int>(more.size()), EcotoneOptions{}.max_migrations_per_window);
+    moved += static_cast<int>(more.size());
+  }
+  EXPECT_EQ(moved, on_rack);
+  for (const auto& c : s_.components)
+    for (const auto& r : c.replicas)
+      EXPECT_FALSE(r.place.zone == place.zone && r.place.rack == place.rack);
+}
+
+TEST_F(OnlineBoutique, ZoneRecoveryRebalancesWithinTheRateLimit) {
+  std::string zone = s_.components[Index("frontend")].replicas[0].place.zone;
+  auto healed = Step(*policy_, &s_, Hardware(0, zone, "", "", HardwareChange::kFailed));
+  auto back = Step(*policy_, &s_, Hardware(10 * kMin, zone, "", "", HardwareChange::kRecovered));
+  ExpectExplained(back);
+  int recovered = 0;
+  for (const auto& a : back) {
+    EXPECT_EQ(a.kind, ActionKind::kRecover);
+    recovered += a.to.zone == zone;
+  }
+  EXPECT_LE(static_cast<int>(back.size()), EcotoneOptions{}.max_migrations_per_window);
+  EXPECT_GT(recovered, 0);  // the zone was chosen for a reason: some come back.
+  // It settles: the moves back over the next half hour are bounded by what
+  // the failure moved away, and then stop.
+  int total = static_cast<int>(back.size());
+  int64_t t = 10 * kMin;
+  for (int k = 0; k < 30; ++k) {
+    t += 61 * kSec;
+    total += static_cast<int>(Step(*policy_, &s_, Tick(t)).size());
+  }
+  EXPECT_LE(total, static_cast<int>(healed.size()));
+  EXPECT_TRUE(policy_->Decide(s_, Tick(t + 61 * kSec), t + 61 * kSec).empty());
+}
+
+TEST_F(OnlineBoutique, NoisyFlatFrontendLoadScalesAtMostTwicePerDay) {
+  std::mt19937_64 rng(11);
+  std::normal_distribution<double> noise(0, 0.1);
+  int scale = 0;
+  for (int64_t t = kMin; t <= 24 * 60 * kMin; t += kMin) {
+    Event e;
+    e.time_us = t;
+    e.kind = EventKind::kMetrics;
+    for (const char* c : {"frontend", "cartservice", "checkoutservice"}) {
+      model::MetricSample m;
+      m.component = c;
+      m.requests_per_s = std::max(0.0, 450 * (1 + noise(rng)));  // 75 % of 3 × 200.
+      e.metrics.push_back(m);
+    }
+    for (const Action& a : Step(*policy_, &s_, e)) scale += a.kind == ActionKind::kScale;
+  }
+  EXPECT_LE(scale, 2 * 3);  // three components, at most 2 each.
+  EXPECT_LE(static_cast<int>(s_.components[Index("frontend")].replicas.size()), 4);
+}
+
+TEST_F(OnlineBoutique, BadCheckoutReleaseIsRolledBackByItsGateAndBugReport) {
+  auto start = Step(*policy_, &s_, Release(0, "checkoutservice", "v2"));
+  ASSERT_EQ(start.size(), 1u);
+  EXPECT_EQ(start[0].kind, ActionKind::kRollingUpdate);
+  // Served 20 s later with 30 % errors: rolled back.
+  auto rb = Step(*policy_, &s_, Load(20 * kSec, "checkoutservice", 50, 0.3));
+  ASSERT_EQ(rb.size(), 1u);
+  EXPECT_EQ(rb[0].kind, ActionKind::kRollback);
+  EXPECT_EQ(rb[0].to_version, eco_.components[Index("checkoutservice")].version);
+  // A bug report on frontend's running version with no other version known:
+  // nothing to roll back to, no action.
+  Event bug;
+  bug.time_us = kMin;
+  bug.kind = EventKind::kBugReport;
+  bug.bug = {"frontend", s_.components[Index("frontend")].version, model::AlertSeverity::kLow,
+             "typo"};
+  EXPECT_TRUE(Step(*policy_, &s_, bug).empty());
+}
+
+TEST_F(OnlineBoutique, CriticalAlertWithoutHostsDoesNotCordonARack) {
+  auto actions =
+      Step(*policy_, &s_, Alert(kMin, "paymentservice", -1, model::AlertSeverity::kCritical));
+  ASSERT_GE(actions.size(), 1u);
+  EXPECT_EQ(actions[0].isolation, model::IsolationMode::kKillAndRebuild);
+  EXPECT_FALSE(actions[0].cordon);
+  bool explained = false;
+  for (const auto& alt : actions[0].alternatives)
+    explained = explained || alt.find("hosts are not modelled") != std::string::npos;
+  EXPECT_TRUE(explained);
+  for (const auto& a : actions) EXPECT_EQ(a.component, "paymentservice");
 }
 
 }  // namespace

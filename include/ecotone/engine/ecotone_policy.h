@@ -44,6 +44,11 @@ struct EcotoneOptions {
   int64_t recover_window_us = 60LL * 60 * 1'000'000;  // 1 h
   int64_t recover_settle_us = 5LL * 60 * 1'000'000;   // 5 min
   double recover_min_gain_per_hour = 0.001;
+  // A move back pays when what it saves per hour, over this many hours,
+  // exceeds its migration cost (the placement model's migration_cost and
+  // stateful_per_gib, which price one move): the re-optimisation charges
+  // migration cost / recover_payback_hours per move.
+  double recover_payback_hours = 24;
   int recover_max_replicas = 5000;
 
   // --- Scaling ---
