@@ -10,13 +10,15 @@
 //     <= 50 ms) and the migrations decided per failure.
 //   BM_MetricsDecision — the same ecosystem, one overloaded component's
 //     metrics sample: a placed scale-out (decision latency, ms).
+//   BM_QuietMinute500 — 500 components (1,500 replicas), per simulated
+//     minute: Observe + Decide of a metrics sample of every component and a
+//     tick (what a simulator pays per minute when nothing needs doing).
 // Run by hand, never as a test:
 //   build/bench/engine_bench [--benchmark_filter=...]
 #include <benchmark/benchmark.h>
-
-#include <algorithm>
 #include <time.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <random>
@@ -37,7 +39,8 @@ constexpr int kZones = 3, kRacks = 20, kHosts = 20;
 model::Ecosystem MakeEcosystem(std::mt19937_64& rng) {
   model::Ecosystem eco;
   eco.name = "generated-10k";
-  std::uniform_int_distribution<int> cpu(100, 500), mem(128, 1024), pick(0, kComponents - 1);
+  std::uniform_int_distribution<int> cpu(100, 500), mem(128, 1024),
+      pick(0, kComponents - 1);
   for (int i = 0; i < kComponents; ++i) {
     model::Component c;
     c.name = "svc-" + std::to_string(i);
@@ -55,7 +58,8 @@ model::Ecosystem MakeEcosystem(std::mt19937_64& rng) {
   }
   for (int i = 0; i < kComponents; ++i)
     for (int k = 0; k < 5; ++k) {
-      int j = k < 4 ? (i + 1 + static_cast<int>(rng() % 50)) % kComponents : pick(rng);
+      int j = k < 4 ? (i + 1 + static_cast<int>(rng() % 50)) % kComponents
+                    : pick(rng);
       if (j == i) continue;
       model::Dependency d;
       d.from = eco.components[i].name;
@@ -156,15 +160,19 @@ void BM_HostFailureDecision(benchmark::State& bs) {
     e.id = ++k;
     e.kind = model::EventKind::kHardware;
     int zone = k % kZones, slot = (k * 37) % (kRacks * kHosts);
-    e.hardware = {"zone-" + std::to_string(zone), "rack-" + std::to_string(slot / kHosts),
-                  "host-" + std::to_string(slot % kHosts), model::HardwareChange::kFailed, 0};
+    e.hardware = {"zone-" + std::to_string(zone),
+                  "rack-" + std::to_string(slot / kHosts),
+                  "host-" + std::to_string(slot % kHosts),
+                  model::HardwareChange::kFailed, 0};
     now += 600'000'000;
     e.time_us = now;
     if (!engine::Observe(e, &s).ok()) bs.SkipWithError("observe failed");
     double c0 = ThreadCpu();
     auto t0 = std::chrono::steady_clock::now();
     auto actions = policy->Decide(s, e, now);
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+            .count();
     cpu_ms.push_back((ThreadCpu() - c0) * 1e3);
     bs.SetIterationTime(secs);
     ms.push_back(secs * 1e3);
@@ -180,13 +188,19 @@ void BM_HostFailureDecision(benchmark::State& bs) {
   bs.counters["cpu_p50_ms"] = Percentile(cpu_ms, 0.5);
   bs.counters["cpu_p99_ms"] = Percentile(cpu_ms, 0.99);
   bs.counters["migrations"] = moves / static_cast<double>(ms.size());
-  std::printf("host failure, 10,000 components x 3 replicas, 1,200 hosts, %zu failures, %.1f "
-              "migrations each: decision wall p50 %.2f ms, p99 %.2f ms (target p99 <= 50 ms); "
-              "thread CPU p50 %.2f ms, p99 %.2f ms\n",
-              ms.size(), moves / ms.size(), Percentile(ms, 0.5), Percentile(ms, 0.99),
-              Percentile(cpu_ms, 0.5), Percentile(cpu_ms, 0.99));
+  std::printf(
+      "host failure, 10,000 components x 3 replicas, 1,200 hosts, %zu "
+      "failures, %.1f "
+      "migrations each: decision wall p50 %.2f ms, p99 %.2f ms (target p99 <= "
+      "50 ms); "
+      "thread CPU p50 %.2f ms, p99 %.2f ms\n",
+      ms.size(), moves / ms.size(), Percentile(ms, 0.5), Percentile(ms, 0.99),
+      Percentile(cpu_ms, 0.5), Percentile(cpu_ms, 0.99));
 }
-BENCHMARK(BM_HostFailureDecision)->UseManualTime()->Iterations(200)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_HostFailureDecision)
+    ->UseManualTime()
+    ->Iterations(200)
+    ->Unit(benchmark::kMillisecond);
 
 void BM_MetricsDecision(benchmark::State& bs) {
   engine::State s = World();
@@ -206,7 +220,9 @@ void BM_MetricsDecision(benchmark::State& bs) {
     double c0 = ThreadCpu();
     auto t0 = std::chrono::steady_clock::now();
     auto actions = policy->Decide(s, e, e.time_us);
-    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+            .count();
     cpu_ms.push_back((ThreadCpu() - c0) * 1e3);
     bs.SetIterationTime(secs);
     ms.push_back(secs * 1e3);
@@ -216,12 +232,66 @@ void BM_MetricsDecision(benchmark::State& bs) {
   bs.counters["p99_ms"] = Percentile(ms, 0.99);
   bs.counters["cpu_p50_ms"] = Percentile(cpu_ms, 0.5);
   bs.counters["cpu_p99_ms"] = Percentile(cpu_ms, 0.99);
-  std::printf("scale-out decision (placed), 10,000 components: wall p50 %.2f ms, p99 %.2f ms; "
-              "thread CPU p50 %.2f ms, p99 %.2f ms\n",
-              Percentile(ms, 0.5), Percentile(ms, 0.99), Percentile(cpu_ms, 0.5),
-              Percentile(cpu_ms, 0.99));
+  std::printf(
+      "scale-out decision (placed), 10,000 components: wall p50 %.2f ms, p99 "
+      "%.2f ms; "
+      "thread CPU p50 %.2f ms, p99 %.2f ms\n",
+      Percentile(ms, 0.5), Percentile(ms, 0.99), Percentile(cpu_ms, 0.5),
+      Percentile(cpu_ms, 0.99));
 }
-BENCHMARK(BM_MetricsDecision)->UseManualTime()->Iterations(100)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_MetricsDecision)
+    ->UseManualTime()
+    ->Iterations(100)
+    ->Unit(benchmark::kMillisecond);
+
+// A 500-component ecosystem (1,500 replicas on the same 1,200 hosts), one
+// tick and one metrics sample of every component per simulated minute: the
+// per-minute cost the simulator pays for the engine when nothing happens.
+void BM_QuietMinute500(benchmark::State& bs) {
+  std::mt19937_64 rng(5);
+  model::Ecosystem eco = MakeEcosystem(rng);
+  eco.components.resize(500);
+  std::erase_if(eco.dependencies, [](const model::Dependency& d) {
+    return std::stoi(d.from.substr(4)) >= 500 ||
+           std::stoi(d.to.substr(4)) >= 500;
+  });
+  model::PlacementPlan plan = MakePlan(eco);
+  std::erase_if(plan.assignments, [](const model::Assignment& a) {
+    return std::stoi(a.component.substr(4)) >= 500;
+  });
+  auto made = engine::MakeState(std::move(eco), MakeTopology(), plan, 0);
+  if (!made.ok()) {
+    bs.SkipWithError(made.status().ToString().c_str());
+    return;
+  }
+  engine::State s = std::move(made).value();
+  auto policy = engine::MakeEcotonePolicy();
+  std::normal_distribution<double> noise(0, 0.05);
+  int64_t t = 0;
+  for (auto _ : bs) {
+    t += 60'000'000;
+    model::Event m;
+    m.kind = model::EventKind::kMetrics;
+    m.time_us = t;
+    for (int i = 0; i < 500; ++i) {
+      model::MetricSample x;
+      x.component = "svc-" + std::to_string(i);
+      x.requests_per_s = 200 * (1 + noise(rng));  // 67 % of 3 replicas.
+      m.metrics.push_back(std::move(x));
+    }
+    model::Event tick;
+    tick.kind = model::EventKind::kTick;
+    tick.time_us = t;
+    (void)engine::Observe(m, &s);
+    auto a = policy->Decide(s, m, t);
+    auto b = policy->Decide(s, tick, t);
+    for (const auto& x : a) (void)engine::Apply(x, t, &s);
+    for (const auto& x : b) (void)engine::Apply(x, t, &s);
+    benchmark::DoNotOptimize(a);
+    benchmark::DoNotOptimize(b);
+  }
+}
+BENCHMARK(BM_QuietMinute500)->Iterations(2000)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

@@ -17,7 +17,8 @@
 namespace ecotone::engine::internal {
 namespace {
 
-std::string Key(const std::string& zone, const std::string& rack, const std::string& host) {
+std::string Key(const std::string& zone, const std::string& rack,
+                const std::string& host) {
   std::string k;
   k.reserve(zone.size() + rack.size() + host.size() + 2);
   k += zone;
@@ -30,8 +31,9 @@ std::string Key(const std::string& zone, const std::string& rack, const std::str
 
 model::Resources Sub(const model::Resources& a, const model::Resources& b) {
   auto d = [](int64_t x, int64_t y) { return std::max<int64_t>(0, x - y); };
-  return {d(a.cpu_millicores, b.cpu_millicores), d(a.memory_bytes, b.memory_bytes),
-          d(a.bandwidth_bps, b.bandwidth_bps), d(a.storage_bytes, b.storage_bytes)};
+  return {
+      d(a.cpu_millicores, b.cpu_millicores), d(a.memory_bytes, b.memory_bytes),
+      d(a.bandwidth_bps, b.bandwidth_bps), d(a.storage_bytes, b.storage_bytes)};
 }
 
 // The capacity field of the placement bin a place falls in (host, rack
@@ -66,7 +68,9 @@ class BinIndex {
   }
 
  private:
-  void Add(std::string key, model::Resources* r) { bins_.emplace(std::move(key), r); }
+  void Add(std::string key, model::Resources* r) {
+    bins_.emplace(std::move(key), r);
+  }
   std::unordered_map<std::string, model::Resources*> bins_;
 };
 
@@ -79,7 +83,9 @@ class BinIndex {
 struct HostPick {
   model::Topology coarse;  // racks without hosts; capacity = usable hosts' sum.
   // zone name -> rack name -> hosts (name, free capacity) in file order.
-  std::map<std::string, std::map<std::string, std::vector<std::pair<std::string, model::Resources>>>>
+  std::map<std::string,
+           std::map<std::string,
+                    std::vector<std::pair<std::string, model::Resources>>>>
       free;
 };
 
@@ -100,7 +106,8 @@ HostPick Coarsen(const model::Topology& t) {
           r.capacity = model::Add(r.capacity, h.capacity);
           list.emplace_back(h.name, h.capacity);
         }
-        if (!any && model::IsUsable(r.state)) r.state = model::CapacityState::kFailed;
+        if (!any && model::IsUsable(r.state))
+          r.state = model::CapacityState::kFailed;
         r.hosts.clear();
       }
       z.capacity = model::Add(z.capacity, r.capacity);
@@ -110,13 +117,16 @@ HostPick Coarsen(const model::Topology& t) {
 }
 
 bool FitsIn(const model::Resources& need, const model::Resources& free) {
-  return need.cpu_millicores <= free.cpu_millicores && need.memory_bytes <= free.memory_bytes &&
-         need.bandwidth_bps <= free.bandwidth_bps && need.storage_bytes <= free.storage_bytes;
+  return need.cpu_millicores <= free.cpu_millicores &&
+         need.memory_bytes <= free.memory_bytes &&
+         need.bandwidth_bps <= free.bandwidth_bps &&
+         need.storage_bytes <= free.storage_bytes;
 }
 
 }  // namespace
 
-Result<Replan> ReplanAround(const State& s, const ReplanRequest& req, const EcotoneOptions& o) {
+Result<Replan> ReplanAround(const State& s, const ReplanRequest& req,
+                            const EcotoneOptions& o) {
   const int nc = static_cast<int>(s.components.size());
   auto request_of = [&](int c) -> const model::Resources& {
     const model::Component& comp = s.ecosystem.components[c];
@@ -186,8 +196,10 @@ Result<Replan> ReplanAround(const State& s, const ReplanRequest& req, const Ecot
   model::Ecosystem eco;
   eco.name = s.ecosystem.name;
   std::unordered_map<std::string_view, int> sub_index;  // name -> state index.
-  std::unordered_map<int, std::vector<int>> members;    // component -> replica positions.
-  std::unordered_map<int, std::vector<char>> displaced;  // on unusable capacity.
+  std::unordered_map<int, std::vector<int>>
+      members;  // component -> replica positions.
+  std::unordered_map<int, std::vector<char>>
+      displaced;  // on unusable capacity.
   model::PlacementPlan plan;
   plan.ecosystem = eco.name;
   plan.infra = solve_topo.name;
@@ -197,7 +209,8 @@ Result<Replan> ReplanAround(const State& s, const ReplanRequest& req, const Ecot
     const auto& reps = s.components[c].replicas;
     std::vector<int>& mem = members[c];
     for (size_t k = 0; k < reps.size(); ++k)
-      if (reps[k].phase != ReplicaPhase::kIsolated) mem.push_back(static_cast<int>(k));
+      if (reps[k].phase != ReplicaPhase::kIsolated)
+        mem.push_back(static_cast<int>(k));
     int n = static_cast<int>(mem.size());
     if (auto it = req.scale_to.find(c); it != req.scale_to.end())
       n = std::max(n, n + it->second - static_cast<int>(reps.size()));
@@ -226,7 +239,8 @@ Result<Replan> ReplanAround(const State& s, const ReplanRequest& req, const Ecot
   }
   for (const auto& d : s.ecosystem.dependencies) {
     auto a = sub_index.find(d.from), b = sub_index.find(d.to);
-    if (a != sub_index.end() && b != sub_index.end()) eco.dependencies.push_back(d);
+    if (a != sub_index.end() && b != sub_index.end())
+      eco.dependencies.push_back(d);
   }
 
   placement::SolveOptions so;
@@ -240,16 +254,18 @@ Result<Replan> ReplanAround(const State& s, const ReplanRequest& req, const Ecot
   placement::EcosystemPlacement result;
   if (!req.reoptimise) {
     placement::ReplaceStats stats;
-    ECOTONE_ASSIGN_OR_RETURN(result, placement::Replace(eco, solve_topo, plan, o.placement, so,
-                                                        "heuristic", &stats));
+    ECOTONE_ASSIGN_OR_RETURN(
+        result, placement::Replace(eco, solve_topo, plan, o.placement, so,
+                                   "heuristic", &stats));
     out.kept = stats.kept;
   } else {
     ECOTONE_ASSIGN_OR_RETURN(
         placement::EcosystemProblem ep,
         placement::BuildEcosystemProblem(eco, solve_topo, &plan, o.placement));
-    ECOTONE_ASSIGN_OR_RETURN(placement::EcosystemPlacement before,
-                             placement::EvaluateAssignment(ep, ep.problem.current_bin, eco,
-                                                           solve_topo, &plan, o.placement));
+    ECOTONE_ASSIGN_OR_RETURN(
+        placement::EcosystemPlacement before,
+        placement::EvaluateAssignment(ep, ep.problem.current_bin, eco,
+                                      solve_topo, &plan, o.placement));
     out.objective_before = before.costs.total();
     so.initial = ep.problem.current_bin;
     ECOTONE_ASSIGN_OR_RETURN(placement::Solution sol,
@@ -261,7 +277,8 @@ Result<Replan> ReplanAround(const State& s, const ReplanRequest& req, const Ecot
   out.cross_zone_proximity = result.cross_zone_proximity;
   if (result.status != placement::SolveOutcome::kOptimal &&
       result.status != placement::SolveOutcome::kFeasible) {
-    out.infeasible = result.infeasible.empty() ? "no plan found" : result.infeasible;
+    out.infeasible =
+        result.infeasible.empty() ? "no plan found" : result.infeasible;
     return out;
   }
   out.objective_after = result.objective;
@@ -297,25 +314,28 @@ Result<Replan> ReplanAround(const State& s, const ReplanRequest& req, const Ecot
         if (name == p.host) free = Sub(free, request_of(c));
     // Stateful and bigger replicas pick first; then by name, replica.
     const auto& comps = s.ecosystem.components;
-    std::stable_sort(changed.begin(), changed.end(), [&](const Placed& x, const Placed& y) {
-      const auto& rx = request_of(x.component);
-      const auto& ry = request_of(y.component);
-      if (rx.cpu_millicores != ry.cpu_millicores) return rx.cpu_millicores > ry.cpu_millicores;
-      if (comps[x.component].name != comps[y.component].name)
-        return comps[x.component].name < comps[y.component].name;
-      return x.k < y.k;
-    });
+    std::stable_sort(
+        changed.begin(), changed.end(), [&](const Placed& x, const Placed& y) {
+          const auto& rx = request_of(x.component);
+          const auto& ry = request_of(y.component);
+          if (rx.cpu_millicores != ry.cpu_millicores)
+            return rx.cpu_millicores > ry.cpu_millicores;
+          if (comps[x.component].name != comps[y.component].name)
+            return comps[x.component].name < comps[y.component].name;
+          return x.k < y.k;
+        });
     for (auto& p : changed) {
       auto& list = pick.free[p.to.zone][p.to.rack];
       const model::Resources& need = request_of(p.component);
       int best = -1;
       for (size_t h = 0; h < list.size(); ++h)
         if (FitsIn(need, list[h].second) &&
-            (best < 0 || list[h].second.cpu_millicores > list[best].second.cpu_millicores))
+            (best < 0 ||
+             list[h].second.cpu_millicores > list[best].second.cpu_millicores))
           best = static_cast<int>(h);
       if (best < 0) {
-        out.infeasible = "no host of rack " + p.to.zone + "/" + p.to.rack + " has room for " +
-                         comps[p.component].name;
+        out.infeasible = "no host of rack " + p.to.zone + "/" + p.to.rack +
+                         " has room for " + comps[p.component].name;
         return out;
       }
       p.to.host = list[best].first;
@@ -350,9 +370,11 @@ Result<Replan> ReplanAround(const State& s, const ReplanRequest& req, const Ecot
     int next = reps.empty() ? 0 : reps.back().replica + 1;
     for (auto& a : list) a.replica = next++;
   }
-  std::sort(out.moves.begin(), out.moves.end(), [&](const ReplicaMove& x, const ReplicaMove& y) {
-    return x.component != y.component ? x.component < y.component : x.replica < y.replica;
-  });
+  std::sort(out.moves.begin(), out.moves.end(),
+            [&](const ReplicaMove& x, const ReplicaMove& y) {
+              return x.component != y.component ? x.component < y.component
+                                                : x.replica < y.replica;
+            });
   return out;
 }
 

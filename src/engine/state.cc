@@ -118,7 +118,7 @@ int ComponentState::Serving(int64_t now_us) const {
 }
 
 int State::ComponentIndex(std::string_view name) const {
-  auto it = component_index.find(std::string(name));
+  auto it = component_index.find(name);
   return it == component_index.end() ? -1 : it->second;
 }
 
