@@ -618,7 +618,6 @@ void EcotonePolicy::Secure(Ctx& x) const {
       rebuild_version = RollbackTarget(c, "");
     if (rebuild_version.empty()) rebuild_version = c.version;
     a.to_version = rebuild_version;
-    a.image = comp.image;
     a.allow = partners;
   } else {
     a.isolation = model::IsolationMode::kQuarantine;

@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 
+#include "ecotone/adapters/event_json.h"
 #include "ecotone/engine/engine.h"
 #include "ecotone/manifest/infra.h"
 #include "ecotone/manifest/manifest.h"
@@ -170,6 +171,10 @@ void ExpectExplained(const std::vector<Action>& actions) {
     EXPECT_FALSE(a.alternatives.empty()) << a.Describe();
     EXPECT_FALSE(a.expected_effect.empty()) << a.Describe();
     EXPECT_FALSE(a.constraint.empty()) << a.Describe();
+    // The audit log (JSON Lines of actions) keeps every field of the kind.
+    auto back = adapters::ActionFromJson(adapters::ToJson(a), "action");
+    ASSERT_TRUE(back.ok()) << back.status().ToString();
+    EXPECT_EQ(*back, a) << a.Describe();
   }
 }
 
