@@ -224,6 +224,9 @@ class EcotonePolicy final : public Policy {
 
   // Rules.
   void Heal(Ctx& x, const std::string& trigger, int64_t event_id) const;
+  void HealEach(Ctx& x, std::vector<int> focus, const model::Topology& topo,
+                const std::string& trigger, int64_t event_id,
+                const std::string& why) const;
   void Drain(Ctx& x) const;
   void Rebalance(Ctx& x) const;
   void Secure(Ctx& x) const;
@@ -412,7 +415,11 @@ void EcotonePolicy::Heal(Ctx& x, const std::string& trigger,
   req.focus = focus;
   req.topology = &topo;
   auto plan = internal::ReplanAround(s, req, o_);
-  if (!plan.ok() || !plan->feasible) return;  // nothing placeable: stays down.
+  if (!plan.ok() || !plan->feasible) {
+    HealEach(x, focus, topo, trigger, event_id,
+             plan.ok() ? plan->infeasible : plan.status().ToString());
+    return;
+  }
   std::vector<std::string> alternatives = {
       "wait for the hardware to recover: the replicas stay down for an unknown "
       "time",
@@ -430,6 +437,51 @@ void EcotonePolicy::Heal(Ctx& x, const std::string& trigger,
                            " components (" + plan->solver + ")";
   EmitMoves(x, *plan, plan->moves.size(), ActionKind::kMigrate, false, trigger,
             event_id, constraint, alternatives);
+}
+
+// When the neighbourhood as a whole has no plan (capacity short, a spread
+// that cannot be met), re-place component by component, stateful first, each
+// on the state the previous moves leave: whatever can serve again does.
+void EcotonePolicy::HealEach(Ctx& x, std::vector<int> focus,
+                             const model::Topology& topo,
+                             const std::string& trigger, int64_t event_id,
+                             const std::string& why) const {
+  const auto& comps = x.s.ecosystem.components;
+  std::stable_sort(focus.begin(), focus.end(), [&](int a, int b) {
+    bool sa = IsStateful(comps[a]), sb = IsStateful(comps[b]);
+    if (sa != sb) return sa;
+    return comps[a].name < comps[b].name;
+  });
+  State work = x.s;
+  std::vector<std::string> stuck;
+  for (int c : focus) {
+    internal::ReplanRequest req;
+    req.focus = {c};
+    req.topology = &topo;
+    auto plan = internal::ReplanAround(work, req, o_);
+    if (!plan.ok() || !plan->feasible) {
+      stuck.push_back(comps[c].name);
+      continue;
+    }
+    std::erase_if(plan->moves, [&](const internal::ReplicaMove& m) {
+      return m.component != c;
+    });
+    size_t before = x.out.size();
+    EmitMoves(x, *plan, plan->moves.size(), ActionKind::kMigrate, false,
+              trigger, event_id,
+              "capacity lost; the neighbourhood as a whole has no plan (" +
+                  why +
+                  "): re-placed component by component, stateful "
+                  "first" +
+                  (stuck.empty() ? std::string()
+                                 : "; still without a place: " + Join(stuck)),
+              {"wait for the hardware to recover: the replicas stay down for "
+               "an unknown time",
+               "nothing: a joint re-placement of the neighbourhood is "
+               "infeasible"});
+    for (size_t k = before; k < x.out.size(); ++k)
+      (void)Apply(x.out[k], x.now, &work);
+  }
 }
 
 // Replicas on degraded / maintenance hardware move ahead of the failure,

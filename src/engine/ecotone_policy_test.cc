@@ -250,6 +250,32 @@ TEST(EcotonePolicyHardware, ZoneFailureMovesEveryReplicaOutOfTheZone) {
   EXPECT_TRUE(policy->Decide(s, Tick(2 * kSec), 2 * kSec).empty());
 }
 
+TEST(EcotonePolicyHardware, WhatCanBePlacedServesWhenTheWholeCannot) {
+  model::Ecosystem eco = Shop();
+  eco.components.push_back(Comp("strict", 3));
+  eco.components.back().placement.spread_min_zones = 3;
+  model::PlacementPlan plan = ShopPlan();
+  for (int r = 0; r < 3; ++r)
+    plan.assignments.push_back(
+        At("strict", r, "z" + std::to_string(r + 1), "r2", "h2"));
+  auto made = MakeState(eco, ThreeZones(), plan, 0);
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  State s = std::move(made).value();
+  auto policy = MakeEcotonePolicy();
+  // With z1 gone, "strict" cannot span 3 zones: no joint plan exists.
+  auto actions =
+      Step(*policy, &s, Hardware(kSec, "z1", "", "", HardwareChange::kFailed));
+  ExpectExplained(actions);
+  std::set<std::string> moved;
+  for (const auto& a : actions) {
+    moved.insert(a.component);
+    EXPECT_NE(a.constraint.find("component by component"), std::string::npos);
+  }
+  EXPECT_EQ(moved, (std::set<std::string>{"api", "db", "web"}));
+  EXPECT_EQ(actions.front().component, "db");  // stateful first.
+  EXPECT_EQ(s.components[3].replicas[0].phase, ReplicaPhase::kDown);
+}
+
 TEST(EcotonePolicyHardware, MaintenanceDrainsStatefulFirstWithinTheRateLimit) {
   State s = MakeShop();
   EcotoneOptions o;
