@@ -271,7 +271,7 @@ std::vector<Action> EcotonePolicy::Decide(const State& s, const Event& e,
           h.change == HardwareChange::kMaintenance)
         Drain(x);
       if (h.change == HardwareChange::kRecovered) {
-        Heal(x, what, e.id);
+        Heal(x, "", e.id);  // replicas still down elsewhere, if any.
         Rebalance(x);
       }
       break;
@@ -344,6 +344,7 @@ void EcotonePolicy::EmitMoves(
     const model::Component& comp = comps[m.component];
     std::string t = trigger;
     if (t.empty()) t = Unusable(x.s.topology, m.from);
+    if (t.empty()) t = "replica down at " + m.from.ToString();
     Action a = Base(x, kind, m.component, t, event_id);
     a.replica = m.replica;
     a.from = m.from;
