@@ -568,10 +568,6 @@ void EcotonePolicy::Drain(Ctx& x) const {
 void EcotonePolicy::Rebalance(Ctx& x) const {
   const State& s = x.s;
   if (x.migration_budget <= 0) return;
-  int replicas = 0;
-  for (const auto& c : s.components)
-    replicas += static_cast<int>(c.replicas.size());
-  if (replicas > o_.recover_max_replicas || replicas == 0) return;
   for (const auto& c : s.components)
     for (const auto& r : c.replicas)
       if (r.phase == ReplicaPhase::kDown ||
@@ -580,8 +576,20 @@ void EcotonePolicy::Rebalance(Ctx& x) const {
   model::Topology topo = s.topology;
   for (const auto& n : s.notices)
     MarkState(&topo, n.hardware, model::CapacityState::kDraining);
+  // The components with replicas moved off capacity that is usable again.
+  std::vector<int> focus;
+  std::vector<char> in_focus(s.components.size(), 0);
+  for (size_t ci = 0; ci < s.components.size(); ++ci)
+    for (const auto& r : s.components[ci].replicas)
+      if (!r.home.empty() && Unusable(topo, r.home).empty()) {
+        focus.push_back(static_cast<int>(ci));
+        in_focus[ci] = 1;
+        break;
+      }
+  if (focus.empty()) return;
   internal::ReplanRequest req;
   req.reoptimise = true;
+  req.focus = focus;
   req.topology = &topo;
   EcotoneOptions o = o_;
   const double payback = std::max(1e-9, o_.recover_payback_hours);
@@ -591,8 +599,9 @@ void EcotonePolicy::Rebalance(Ctx& x) const {
   if (!plan.ok() || !plan->feasible) return;
   double gain = plan->objective_before - plan->objective_after;
   if (gain < o_.recover_min_gain_per_hour) return;
+  // Partners re-optimised alongside stay where they are.
   std::erase_if(plan->moves, [&](const internal::ReplicaMove& m) {
-    return x.touched[m.component] != 0;
+    return x.touched[m.component] != 0 || !in_focus[m.component];
   });
   if (plan->moves.empty()) return;
   std::string trigger = "capacity recovered";

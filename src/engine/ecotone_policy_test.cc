@@ -338,7 +338,9 @@ TEST(EcotonePolicyHardware, RecoveryRebalancesBackWhenItPays) {
   State s = MakeShop();
   auto policy = MakeEcotonePolicy();
   Step(*policy, &s, Hardware(0, "z1", "", "", HardwareChange::kFailed));
-  // Replicas serve elsewhere (z2, z3 cost three times the cpu price of z1).
+  // Replicas serve elsewhere (z2, z3 cost three times the cpu price of z1)
+  // and remember where they ran.
+  EXPECT_EQ(s.components[2].replicas[0].home, (model::Place{"z1", "r1", "h1"}));
   auto recovered = Hardware(5 * kMin, "z1", "", "", HardwareChange::kRecovered);
   auto actions = Step(*policy, &s, recovered);
   ExpectExplained(actions);
@@ -350,6 +352,8 @@ TEST(EcotonePolicyHardware, RecoveryRebalancesBackWhenItPays) {
     EXPECT_EQ(a.to.zone, "z1");
     EXPECT_EQ(a.event_id, recovered.id);
     EXPECT_NE(a.constraint.find("pays"), std::string::npos);
+    for (const auto& r : s.components[s.ComponentIndex(a.component)].replicas)
+      if (r.replica == a.replica) EXPECT_TRUE(r.home.empty());
   }
   // Settles: after the window's moves and a few more ticks, nothing pays.
   int64_t t = 5 * kMin;

@@ -34,13 +34,13 @@ struct EcotoneOptions {
   int64_t degraded_deadline_us = 10LL * 60 * 1'000'000;  // 10 min
   // Rebalancing back after a recovery: on the recovered event, and on ticks
   // within recover_window_us after it while it is settling (the first
-  // recover_settle_us) or while migrations continue, the whole ecosystem is
-  // re-optimised from the current plan with migration costs; the moves are
-  // taken only when the re-optimised plan saves at least
-  // recover_min_gain_per_hour (currency per hour, migration costs included),
-  // and at most as many as the migration rate limit allows. Ecosystems of
-  // more than recover_max_replicas replicas are not rebalanced (the
-  // re-optimisation is a full solve; docs/engine.md, "Known limits").
+  // recover_settle_us) or while migrations continue, the components whose
+  // replicas were moved off lost capacity that is usable again
+  // (ReplicaState::home) are re-optimised with their partners from the
+  // current plan with migration costs; the moves are taken only when the
+  // re-optimised plan saves at least recover_min_gain_per_hour (currency per
+  // hour, migration costs included), and at most as many as the migration
+  // rate limit allows.
   int64_t recover_window_us = 60LL * 60 * 1'000'000;  // 1 h
   int64_t recover_settle_us = 5LL * 60 * 1'000'000;   // 5 min
   double recover_min_gain_per_hour = 0.001;
@@ -49,7 +49,6 @@ struct EcotoneOptions {
   // stateful_per_gib, which price one move): the re-optimisation charges
   // migration cost / recover_payback_hours per move.
   double recover_payback_hours = 24;
-  int recover_max_replicas = 5000;
 
   // --- Scaling ---
   // Utilisation u = load / (serving replicas × per-replica capacity), where

@@ -51,6 +51,11 @@ struct ReplicaState {
   std::string version;
   ReplicaPhase phase = ReplicaPhase::kServing;
   int64_t ready_us = 0;    // kStarting: serving from then on.
+  // Where it ran before a migration moved it off lost capacity (down, or a
+  // place not usable: failed, draining, quarantined); empty otherwise. Set by
+  // Apply(kMigrate), cleared when it moves back (kRecover, or a migration to
+  // that place). Rebalancing after a recovery starts from these.
+  model::Place home;
   bool operator==(const ReplicaState&) const = default;
 };
 
