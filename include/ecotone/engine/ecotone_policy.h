@@ -51,7 +51,8 @@ struct EcotoneOptions {
   double recover_payback_hours = 24;
 
   // --- Scaling ---
-  // Utilisation u = load / (serving replicas × per-replica capacity), where
+  // Utilisation u = load / (active replicas × per-replica capacity), where
+  // active = starting or serving, and
   // capacity is Component::capacity_rps_per_replica for requests/s, or the
   // cpu request × cpu_target_utilisation for cpu (per replica).
   // Scale out when u > scale_out_utilisation, to
@@ -84,7 +85,8 @@ struct EcotoneOptions {
   // version; below: quarantine (keep running, cut off, keep evidence).
   model::AlertSeverity rebuild_min_severity = model::AlertSeverity::kHigh;
   // Alerts of at least this severity also cordon the host(s) of the named
-  // replicas (the other replicas there are moved off, and said so).
+  // replicas where hosts are modelled (the other replicas there are moved
+  // off, and said so); without hosts nothing is cordoned.
   model::AlertSeverity cordon_min_severity = model::AlertSeverity::kCritical;
 
   // --- Updates ---
