@@ -939,5 +939,61 @@ TEST_F(OnlineBoutique, CriticalAlertWithoutHostsDoesNotCordonARack) {
   for (const auto& a : actions) EXPECT_EQ(a.component, "paymentservice");
 }
 
+// Hosts modelled in one zone only, zones without racks elsewhere
+// (examples/infra-2regions-hosts.yaml): a host failure re-places on racks,
+// picks hosts where the rack has them, and nothing lands on the quarantined
+// host h3.
+TEST(OnlineBoutiqueOnHosts, HostFailureInAMixedTopology) {
+  auto lr = manifest::LoadFiles(
+      {std::string(ECOTONE_SHARED_DATA) +
+       "/manifests/online-boutique/kubernetes-manifests.yaml"},
+      {});
+  ASSERT_TRUE(lr.ok()) << lr.status().ToString();
+  model::Ecosystem eco = lr->ecosystem;
+  for (auto& c : eco.components) {
+    c.placement.allowed_regions = {"eu-central-1"};  // data stays in the EU.
+    c.startup_us = 15 * kSec;
+  }
+  auto t = manifest::LoadInfraFile(std::string(ECOTONE_SOURCE_DIR) +
+                                   "/examples/infra-2regions-hosts.yaml");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  placement::SolveOptions so;
+  so.max_iterations = 5000;
+  auto placed =
+      placement::PlaceEcosystem(eco, *t, nullptr, {}, so, "heuristic");
+  ASSERT_TRUE(placed.ok()) << placed.status().ToString();
+  ASSERT_FALSE(placed->plan.assignments.empty()) << placed->infeasible;
+  auto made = MakeState(eco, *t, placed->plan, 0);
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  State s = std::move(made).value();
+  // The busiest host of eu-central-1a fails.
+  std::map<std::string, int> per_host;
+  for (const auto& c : s.components)
+    for (const auto& r : c.replicas)
+      if (!r.place.host.empty()) ++per_host[r.place.rack + "/" + r.place.host];
+  ASSERT_FALSE(per_host.empty());
+  auto busiest = std::max_element(
+      per_host.begin(), per_host.end(),
+      [](const auto& a, const auto& b) { return a.second < b.second; });
+  std::string rack = busiest->first.substr(0, busiest->first.find('/'));
+  std::string host = busiest->first.substr(busiest->first.find('/') + 1);
+  auto policy = MakeEcotonePolicy();
+  auto actions = Step(
+      *policy, &s,
+      Hardware(kMin, "eu-central-1a", rack, host, HardwareChange::kFailed));
+  ExpectExplained(actions);
+  EXPECT_EQ(static_cast<int>(actions.size()), busiest->second);
+  for (const auto& a : actions) {
+    EXPECT_EQ(a.kind, ActionKind::kMigrate);
+    if (a.to.zone == "eu-central-1a") EXPECT_FALSE(a.to.host.empty());
+    EXPECT_NE(a.to.host, "h3");
+  }
+  for (const auto& c : s.components)
+    for (const auto& r : c.replicas) {
+      EXPECT_TRUE(Usable(s.topology, r.place)) << r.place.ToString();
+      EXPECT_EQ(r.place.zone.rfind("eu-central-1", 0), 0u);
+    }
+}
+
 }  // namespace
 }  // namespace ecotone::engine

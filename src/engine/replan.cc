@@ -310,9 +310,11 @@ Result<Replan> ReplanAround(const State& s, const ReplanRequest& req,
   if (hosts) {
     // Free room per host after the neighbourhood replicas that stay.
     for (const auto& [c, p] : staying)
-      for (auto& [name, free] : pick.free[p.zone][p.rack])
-        if (name == p.host) free = Sub(free, request_of(c));
-    // Stateful and bigger replicas pick first; then by name, replica.
+      if (auto z = pick.free.find(p.zone); z != pick.free.end())
+        if (auto r = z->second.find(p.rack); r != z->second.end())
+          for (auto& [name, free] : r->second)
+            if (name == p.host) free = Sub(free, request_of(c));
+    // Bigger replicas pick first (best fit); then by name, replica.
     const auto& comps = s.ecosystem.components;
     std::stable_sort(
         changed.begin(), changed.end(), [&](const Placed& x, const Placed& y) {
@@ -325,7 +327,11 @@ Result<Replan> ReplanAround(const State& s, const ReplanRequest& req,
           return x.k < y.k;
         });
     for (auto& p : changed) {
-      auto& list = pick.free[p.to.zone][p.to.rack];
+      auto zone_it = pick.free.find(p.to.zone);
+      if (zone_it == pick.free.end()) continue;  // a zone without hosts.
+      auto rack_it = zone_it->second.find(p.to.rack);
+      if (rack_it == zone_it->second.end()) continue;  // a rack without hosts.
+      auto& list = rack_it->second;
       const model::Resources& need = request_of(p.component);
       int best = -1;
       for (size_t h = 0; h < list.size(); ++h)
