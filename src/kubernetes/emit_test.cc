@@ -591,9 +591,10 @@ TEST(Actions, MigrateScaleIsolateReleaseAndRolloutBecomeObjects) {
       EXPECT_EQ(o.body["spec"]["replicas"], 1);
       EXPECT_EQ(o.action, "scale");
     }
-    if (o.component == "adservice")
+    if (o.component == "adservice") {
       EXPECT_EQ(o.body["spec"]["template"]["spec"]["containers"][0]["image"],
                 "example/adservice:v2");
+    }
   }
   EXPECT_EQ(policies, (std::set<std::string>{"redis-cart"}));
 }
