@@ -77,14 +77,14 @@ Result<Solution> RunHeuristic(const Problem& p, const SolveOptions& opt) {
   std::vector<int> found =
       engine.found_feasible() ? engine.best() : std::vector<int>{};
   std::vector<int> last = engine.current();
-  if (tabu && !(engine.found_feasible() && std::isfinite(bound.value) &&
-                Closed(engine.best_cost(), bound.value))) {
+  if (tabu &&
+      !(engine.found_feasible() && std::isfinite(bound.value) &&
+        Closed(engine.best_cost(), bound.value)) &&
+      (opt.max_iterations <= 0 || s.iterations < opt.max_iterations)) {
     const double left =
         std::max(0.01, opt.time_limit_s - Since(t0) - bound_time);
     int64_t budget = 0;
-    if (opt.max_iterations > 0) {
-      budget = std::max<int64_t>(1, opt.max_iterations - s.iterations);
-    }
+    if (opt.max_iterations > 0) budget = opt.max_iterations - s.iterations;
     TabuSearch ts(p, allowed, opt.seed, left, budget);
     if (std::isfinite(bound.value)) ts.set_target(bound.value);
     const double tabu_start = Since(t0);

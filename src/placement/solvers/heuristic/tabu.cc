@@ -8,7 +8,9 @@
 namespace ecotone::placement::internal {
 namespace {
 
-constexpr int64_t kMaxPairs = 4'000'000;  // n·m of the dense matrices
+// Above this many item-bin pairs one iteration (a scan of every shift) is
+// too slow to pay: the engine's sampled neighbourhoods work alone.
+constexpr int64_t kMaxPairs = 200'000;
 constexpr double kEps = 1e-7;
 
 inline double Ex(double load, double cap) {
