@@ -308,7 +308,7 @@ void TabuSearch::Run(const std::vector<int>& start) {
   }
   Load(x0);
   RecordIfBest();
-  if (stop_) return;
+  if (stop_ || n_ == 0 || m_ < 2) return;
 
   // Candidate bins per item for swaps and chains; all of them when the
   // whole swap neighbourhood is cheap.
