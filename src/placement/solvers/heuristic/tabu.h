@@ -24,8 +24,10 @@
 // where a move is tabu when it returns an item to a bin it left within the
 // last `tenure` iterations, unless it yields a feasible assignment better
 // than the best known (aspiration). When the best feasible assignment has
-// not improved for a while, the search restarts from it with a random kick
-// and a cleared tabu list (intensification + diversification).
+// not improved for a while, the search restarts with a cleared tabu list:
+// half of the time from the best assignment with a random kick, half of the
+// time from a relinked point between two assignments of an elite pool of
+// episode bests (each differing item takes either one's bin).
 //
 // Deltas: O(D) per shift for the linear and capacity parts, O(1) for the
 // pairwise part through the pull matrix pull[i·m+b] = λ Σ_j w_ij d(b, x_j)
@@ -41,6 +43,7 @@
 #include <chrono>
 #include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "ecotone/placement/problem.h"
@@ -134,6 +137,13 @@ class TabuSearch {
   // penalty of adding it there), refreshed every iteration for the chains.
   std::vector<float> top3v_;
   std::vector<int> top3b_;  // [i·m + b]: i may not enter b before
+
+  // Elite pool of episode bests (an episode ends at a restart) for
+  // relinking restarts.
+  static constexpr size_t kElite = 8;
+  std::vector<std::pair<double, std::vector<int>>> elite_;
+  std::vector<int> episode_best_x_;
+  double episode_best_cost_ = kInf;
 
   std::vector<int> best_x_;
   double best_cost_ = kInf;
