@@ -426,9 +426,17 @@ Result<MipOutcome> SolveMip(const Problem& p, const SolveOptions& opt,
   // trusted; the bound recorded before that moment and a solution (checked
   // below) are.
   out.proven_infeasible = !deadline.fired && model.isProvenInfeasible();
-  out.bound =
-      std::max(lp_bound, deadline.fired ? recorded_bound
-                                        : model.getBestPossibleObjValue());
+  // Without preprocessing (large models) CBC's bound under a time limit
+  // came out above known feasible values (yagiura2004/d401600: 97,926 >
+  // 97,105), so only the root LP bound is reported there.
+  double cbc_bound = -kInf;
+  if (ncols <= big) {
+    cbc_bound =
+        deadline.fired ? recorded_bound : model.getBestPossibleObjValue();
+    if (!std::isfinite(cbc_bound) || std::abs(cbc_bound) >= 1e49)
+      cbc_bound = -kInf;
+  }
+  out.bound = std::max(lp_bound, cbc_bound);
   if (!std::isfinite(out.bound) || std::abs(out.bound) >= 1e49)
     out.bound = -kInf;
   out.proven_optimal = !deadline.fired && model.isProvenOptimal();
@@ -445,6 +453,15 @@ Result<MipOutcome> SolveMip(const Problem& p, const SolveOptions& opt,
     if (complete) {
       Result<Evaluation> ev = Evaluate(p, x);
       if (ev.ok() && ev->feasible()) out.assignment = std::move(x);
+    }
+  }
+  if (!out.assignment.empty() && !out.proven_optimal) {
+    // A bound above a feasible objective is wrong: fall back to the LP.
+    Result<Evaluation> ev = Evaluate(p, out.assignment);
+    if (ev.ok() &&
+        out.bound > ev->cost.total() +
+                        1e-6 * std::max(1.0, std::abs(ev->cost.total()))) {
+      out.bound = lp_bound <= ev->cost.total() ? lp_bound : -kInf;
     }
   }
   if (out.proven_optimal && !out.assignment.empty()) {
