@@ -97,6 +97,11 @@ class TabuSearch {
     return pair_ ? pull_[static_cast<size_t>(i) * m_ + b] : 0.0;
   }
   double PairWeight(int i, int j) const;
+  // Bins scanned for item i's moves: all allowed bins, or its candidate
+  // list when the problem has many bins (see the constructor).
+  const std::vector<int>& Cands(int i) const {
+    return cand_.empty() ? al_.Bins(i) : cand_[i];
+  }
   double Elapsed() const;
 
   // Penalised (f) and unweighted (e) excess change of bin b when its load in
@@ -131,8 +136,9 @@ class TabuSearch {
   double excess_ = 0;  // Σ_{b,d} max(0, load - cap)
   std::vector<double> alpha_, alpha0_;
   std::vector<int64_t> tabu_until_;
-  std::vector<uint8_t> ok_;  // [i·m + b]: b allowed for i
-  std::vector<double> tol_;  // [b·D + d]: capacity + tolerance
+  std::vector<std::vector<int>> cand_;  // empty = all allowed bins
+  std::vector<uint8_t> ok_;             // [i·m + b]: b allowed for i
+  std::vector<double> tol_;             // [b·D + d]: capacity + tolerance
   // Best three insertion targets of each item and their values (cost +
   // penalty of adding it there), refreshed every iteration for the chains.
   std::vector<float> top3v_;
