@@ -100,6 +100,8 @@ class BoundRecorder : public CbcEventHandler {
   BoundRecorder& operator=(const BoundRecorder&) = default;
   CbcEventHandler* clone() const override { return new BoundRecorder(*this); }
   CbcAction event(CbcEvent which) override {
+    // Past the deadline: ask CBC to stop at the next opportunity.
+    if (std::chrono::steady_clock::now() >= deadline_->at) return stop;
     if (deadline_->fired || model_ == nullptr) return noAction;
     if (which == node || which == treeStatus || which == generatedCuts ||
         which == endSearch) {
@@ -407,7 +409,8 @@ Result<MipOutcome> SolveMip(const Problem& p, const SolveOptions& opt,
   const int64_t big = Option(opt, "mip.no_preprocess_columns", 20000);
   if (ncols > big) {
     for (const char* a :
-         {"-preprocess", "off", "-presolve", "off", "-probingCuts", "off"})
+         {"-preprocess", "off", "-presolve", "off", "-probingCuts", "off",
+          "-strongBranching", "0", "-heuristicsOnOff", "off"})
       argv.push_back(a);
   }
   argv.push_back("-solve");
