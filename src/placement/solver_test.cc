@@ -139,7 +139,9 @@ TEST(Mip, TimeLimitHoldsDuringRootLp) {
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_NE(s->status, SolveOutcome::kInfeasible);
   EXPECT_NE(s->status, SolveOutcome::kOptimal);
-  EXPECT_LT(wall, 1 + 0.5 + 3.0);  // limit + grace + model building slack
+  // A behaviour check, not a speed target: without the handler this run took
+  // 47 s; the ceiling leaves room for model building on a loaded CI machine.
+  EXPECT_LT(wall, 15.0);
   if (std::isfinite(s->bound)) EXPECT_LE(s->bound, 3379359.0);
 }
 
