@@ -142,7 +142,9 @@ TEST(Mip, TimeLimitHoldsDuringRootLp) {
   // A behaviour check, not a speed target: without the handler this run took
   // 47 s; the ceiling leaves room for model building on a loaded CI machine.
   EXPECT_LT(wall, 15.0);
-  if (std::isfinite(s->bound)) EXPECT_LE(s->bound, 3379359.0);
+  if (std::isfinite(s->bound)) {
+    EXPECT_LE(s->bound, 3379359.0);
+  }
 }
 
 TEST(Mip, ProvesOptimumOfSmallGap) {
