@@ -48,7 +48,7 @@ struct ReplicaState {
   model::Place place;
   std::string version;
   ReplicaPhase phase = ReplicaPhase::kServing;
-  int64_t ready_us = 0;    // kStarting: serving from then on.
+  int64_t ready_us = 0;    // kStarting: serving from then on; kDown: down since.
   bool operator==(const ReplicaState&) const = default;
 };
 
