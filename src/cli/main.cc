@@ -67,6 +67,8 @@ int main(int argc, char** argv) {
   RegisterBacktest(app, &exit_code);
   RegisterScale(app, &exit_code);
   RegisterPlace(app, &exit_code);
+  RegisterSimulate(app, &exit_code);
+  RegisterDemo(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

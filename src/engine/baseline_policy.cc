@@ -284,8 +284,27 @@ class BaselinePolicy final : public Policy {
                        std::to_string(o_.scale_up_min_step) + ") per sync";
         out->push_back(std::move(a));
       } else if (desired < current) {
+        // Stabilisation: scale down only to the highest recommendation of
+        // the window (Observe keeps the recent component samples).
+        for (const auto& p : cs.recent_load) {
+          if (p.time_us <= now - o_.scale_down_stabilisation_us || p.time_us > now) continue;
+          double r;
+          if (comp.capacity_rps_per_replica > 0 && model::HasValue(p.requests_per_s))
+            r = p.requests_per_s / ready / comp.capacity_rps_per_replica;
+          else if (model::HasValue(p.cpu_millicores))
+            r = p.cpu_millicores / (RequestOf(comp).cpu_millicores * o_.target_utilisation);
+          else
+            continue;
+          int rec = std::fabs(r - 1.0) <= o_.tolerance
+                        ? current
+                        : static_cast<int>(std::ceil(r * ready - 1e-9));
+          desired = std::max(desired, std::clamp(rec, comp.replicas.min, comp.replicas.max));
+        }
+        // A window that has not yet seen 300 s of samples since the last
+        // scale holds the count (the recommendations before it are unknown).
         const int64_t last = std::max(cs.last_scale_out_us, cs.last_scale_in_us);
-        if (now - last < o_.scale_down_stabilisation_us) continue;
+        if (now - last < o_.scale_down_stabilisation_us) desired = current;
+        if (desired >= current) continue;
         Action a;
         a.kind = ActionKind::kScale;
         a.component = comp.name;
@@ -358,15 +377,17 @@ class BaselinePolicy final : public Policy {
     const auto& cs = s.components[ci];
     const bool running = cs.version == e.bug.version ||
                          (cs.rollout.active && cs.rollout.to_version == e.bug.version);
-    if (!running || cs.known_good_version.empty() || cs.known_good_version == e.bug.version)
-      return;
+    // `kubectl rollout undo`: back to the previous revision.
+    std::string target = cs.rollout.active ? cs.rollout.from_version : cs.previous_version;
+    if (target.empty() || target == e.bug.version) target = cs.known_good_version;
+    if (!running || target.empty() || target == e.bug.version) return;
     Action a;
     a.kind = ActionKind::kRollback;
     a.component = e.bug.component;
     a.from_version = e.bug.version;
-    a.to_version = cs.known_good_version;
+    a.to_version = target;
     a.trigger = "bug report against " + e.bug.version + ": " + e.bug.summary;
-    a.expected_effect = "every replica back on " + cs.known_good_version;
+    a.expected_effect = "every replica back on " + target;
     a.constraint = "operator runs kubectl rollout undo after the report (no automatic rollback)";
     out->push_back(std::move(a));
   }

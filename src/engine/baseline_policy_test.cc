@@ -99,11 +99,30 @@ TEST(BaselinePolicy, ScaleDownWaitsForTheStabilisationWindow) {
   ApplyAll(up, t, &s);
   ASSERT_EQ(s.components[0].replicas.size(), 4u);
   // Load drops at once: no scale-in within 300 s of the scale-out.
-  for (int64_t dt = 15; dt < 300; dt += 15)
-    EXPECT_TRUE(p->Decide(s, Metrics(t + dt * kS, 40), t + dt * kS).empty()) << dt;
-  auto down = p->Decide(s, Metrics(t + 300 * kS, 40), t + 300 * kS);
+  for (int64_t dt = 15; dt < 300; dt += 15) {
+    Event m = Metrics(t + dt * kS, 40);
+    ASSERT_TRUE(Observe(m, &s).ok());
+    EXPECT_TRUE(p->Decide(s, m, t + dt * kS).empty()) << dt;
+  }
+  // A spike inside the window holds the count at its recommendation.
+  Event spike = Metrics(t + 300 * kS, 140);  // 140 / 4 / 50 = 0.7 -> 3 replicas.
+  ASSERT_TRUE(Observe(spike, &s).ok());
+  auto down = p->Decide(s, spike, t + 300 * kS);
   ASSERT_EQ(down.size(), 1u);
-  EXPECT_EQ(down[0].to_replicas, 1);
+  EXPECT_EQ(down[0].to_replicas, 3);
+  ApplyAll(down, t + 300 * kS, &s);
+  // 300 s of low samples later it goes down to what they recommend.
+  std::vector<model::Action> last;
+  for (int64_t dt = 315; dt <= 600; dt += 15) {
+    Event m = Metrics(t + dt * kS, 40);
+    ASSERT_TRUE(Observe(m, &s).ok());
+    last = p->Decide(s, m, t + dt * kS);
+    if (dt < 600) {
+      EXPECT_TRUE(last.empty()) << dt;
+    }
+  }
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_EQ(last[0].to_replicas, 1);
 }
 
 TEST(BaselinePolicy, FailedNodeReplicasMoveAfter40PlusThe300SecondToleration) {
@@ -176,7 +195,7 @@ TEST(BaselinePolicy, RollsOutWithoutGateAndRollsBackOnlyOnABugReport) {
   auto rb = p->Decide(s, bug, 120 * kS);
   ASSERT_EQ(rb.size(), 1u);
   EXPECT_EQ(rb[0].kind, ActionKind::kRollback);
-  EXPECT_EQ(rb[0].to_version, "v1");
+  EXPECT_EQ(rb[0].to_version, "v1");  // the previous revision.
   BaselineOptions no_operator;
   no_operator.rollback_on_bug_report = false;
   EXPECT_TRUE(MakeBaselinePolicy(no_operator)->Decide(s, bug, 120 * kS).empty());

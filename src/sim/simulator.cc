@@ -67,6 +67,7 @@ Percentiles WeightedPercentiles(std::vector<std::pair<double, double>> v) {
   p.p50 = at(0.50);
   p.p95 = at(0.95);
   p.p99 = at(0.99);
+  p.max = v.back().first;
   return p;
 }
 

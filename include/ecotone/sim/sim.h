@@ -71,7 +71,7 @@ struct SimOptions {
 };
 
 struct Percentiles {
-  double p50 = 0, p95 = 0, p99 = 0;
+  double p50 = 0, p95 = 0, p99 = 0, max = 0;
 };
 
 struct EntryStats {
