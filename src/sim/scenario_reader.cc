@@ -7,6 +7,9 @@
 #include <set>
 #include <string>
 
+#include <algorithm>
+
+#include "ecotone/forecast/forecast.h"
 #include "ecotone/history/history.h"
 #include "ecotone/model/units.h"
 #include "ecotone/sim/scenario.h"
@@ -440,13 +443,20 @@ Result<Scenario> Reader::Read(std::string_view text) {
     }
     if (auto n = root["forecast"]) {
       ECOTONE_RETURN_IF_ERROR(
-          Fields(n, "forecast", {"enabled", "model", "step", "history", "refresh", "quantile"}));
+          Fields(n, "forecast", {"enabled", "model", "step", "history", "refresh", "quantile",
+                                 "calibration_origins"}));
       auto& f = sc.forecast;
       if (auto v = n["enabled"]) {
         ECOTONE_ASSIGN_OR_RETURN(f.enabled, manifest::AsBool(file_, v, "forecast.enabled"));
       }
       if (auto v = n["model"]) {
         ECOTONE_ASSIGN_OR_RETURN(f.model, Str(v, "forecast.model"));
+        auto names = forecast::ModelNames();
+        if (std::find(names.begin(), names.end(), f.model) == names.end()) {
+          std::string list;
+          for (const auto& x : names) list += (list.empty() ? "" : ", ") + x;
+          return Bad(v, "forecast.model", "unknown forecast model '" + f.model + "' (known: " + list + ")");
+        }
       }
       if (auto v = n["step"]) {
         ECOTONE_ASSIGN_OR_RETURN(f.step_us, Dur(v, "forecast.step"));
@@ -462,6 +472,10 @@ Result<Scenario> Reader::Read(std::string_view text) {
       }
       if (auto v = n["quantile"]) {
         ECOTONE_ASSIGN_OR_RETURN(f.quantile, Num(v, "forecast.quantile", 0.01, 0.99));
+      }
+      if (auto v = n["calibration_origins"]) {
+        ECOTONE_ASSIGN_OR_RETURN(int64_t o, Int(v, "forecast.calibration_origins", 1, 1000));
+        f.calibration_origins = static_cast<int>(o);
       }
     }
     if (sc.forecast.step_us % sc.interval_us != 0) {

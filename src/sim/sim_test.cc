@@ -146,6 +146,8 @@ INSTANTIATE_TEST_SUITE_P(
                 "flash_crowds[0].duration", "negative"},
         BadCase{"UnknownField", "wether: sunny\n", "wether", "unknown field 'wether'"},
         BadCase{"WrongType", "seed: many\n", "seed", "expected"},
+        BadCase{"UnknownForecastModel", "forecast: {model: crystal-ball}\n", "forecast.model",
+                "unknown forecast model"},
         BadCase{"BadSeverity",
                 "alerts:\n  - {at: 1h, component: frontend, severity: apocalyptic}\n",
                 "alerts[0].severity", "unknown severity"}),

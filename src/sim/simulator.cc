@@ -402,6 +402,7 @@ Result<RunResult> Simulate(const World& w, const engine::Policy& policy,
       fo.model = sc.forecast.model;
       fo.horizon = horizon;
       fo.quantiles = {sc.forecast.quantile};
+      fo.calibration_origins = sc.forecast.calibration_origins;
       for (const auto& f : sc.flash_crowds)
         if (f.announced_us >= 0 && T0 + f.at_us - f.announced_us <= t)
           fo.events.push_back({f.name, sc.start_unix + f.at_us / 1'000'000,

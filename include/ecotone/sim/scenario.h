@@ -130,7 +130,10 @@ struct ForecastSettings {
   int64_t step_us = 300'000'000;       // forecast resolution.
   int64_t history_us = 14 * 86400'000'000LL;  // history before the start.
   int64_t refresh_us = 86400'000'000LL;
-  double quantile = 0.95;
+  double quantile = 0.8;
+  // Rolling origins of the forecast's inner backtest (quantile calibration);
+  // fewer is faster (ForecastOptions::calibration_origins).
+  int calibration_origins = 4;
 };
 
 struct Scenario {
