@@ -13,11 +13,13 @@
 //            vs the baseline's ~6 min; noisy flat load <= 2 scale actions
 //            per day).
 //
-// Usage: sim_bench [scale|scale-baseline|scenarios] (default: scale and
-// scenarios; scale-baseline runs the scale case with the baseline only).
+// Usage: sim_bench [scale|scale-baseline|scenarios] [DAYS] (default: scale
+// and scenarios, 30 days; scale-baseline runs the scale case with the
+// baseline only).
 #include <chrono>
 #include <ctime>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -94,11 +96,11 @@ model::Topology GenerateInfra() {
   return t;
 }
 
-void Scale(bool ecotone) {
+void Scale(bool ecotone, int days) {
   model::Ecosystem eco = Generate(500, 7);
   sim::Scenario sc;
   sc.name = "generated-500-30d";
-  sc.duration_us = 30LL * 86400'000'000;
+  sc.duration_us = days * 86400'000'000LL;
   sc.interval_us = 60'000'000;
   sc.seed = 1;
   sim::EntryLoad e;
@@ -119,9 +121,9 @@ void Scale(bool ecotone) {
     std::printf("scale: %s\n", w.status().ToString().c_str());
     return;
   }
-  std::printf("== scale: 500 components, %zu dependencies, 96 hosts, 30 days at 1-minute "
+  std::printf("== scale: 500 components, %zu dependencies, 96 hosts, %d days at 1-minute "
               "resolution (%lld intervals), random host/rack/zone failures\n",
-              w->ecosystem.dependencies.size(), static_cast<long long>(w->steps));
+              w->ecosystem.dependencies.size(), days, static_cast<long long>(w->steps));
   std::printf("%-10s %9s %9s %8s %8s %10s %10s %9s %9s %9s %12s\n", "policy", "wall_s", "cpu_s", "events",
               "actions", "migrations", "scale", "avail%", "slo_min", "cost", "decide_p99ms");
   std::vector<std::unique_ptr<engine::Policy>> policies;
@@ -180,8 +182,9 @@ void Scenarios() {
 
 int main(int argc, char** argv) {
   std::string what = argc > 1 ? argv[1] : "all";
-  if (what == "all" || what == "scale") Scale(true);
-  if (what == "scale-baseline") Scale(false);
+  const int days = argc > 2 ? std::atoi(argv[2]) : 30;
+  if (what == "all" || what == "scale") Scale(true, days);
+  if (what == "scale-baseline") Scale(false, days);
   if (what == "all" || what == "scenarios") Scenarios();
   return 0;
 }
