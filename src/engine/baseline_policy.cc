@@ -154,10 +154,11 @@ class BaselinePolicy final : public Policy {
       return *spread;
     };
     switch (e.kind) {
-      case EventKind::kMetrics:
-      case EventKind::kTick:
+      case EventKind::kMetrics:  // the HPA's sync.
+        Autoscale(s, e, now, spreader, &out);
+        break;
+      case EventKind::kTick:  // the node and deployment controllers' loops.
         Evict(s, e, now, spreader, &out);
-        if (e.kind == EventKind::kMetrics) Autoscale(s, e, now, spreader, &out);
         ContinueRollouts(s, e, now, &out);
         break;
       case EventKind::kHardware:

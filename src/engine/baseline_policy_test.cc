@@ -152,7 +152,9 @@ TEST(BaselinePolicy, FailedNodeReplicasMoveAfter40PlusThe300SecondToleration) {
   EXPECT_EQ(comps, (std::set<std::string>{"web", "db"}));
   // web#0 goes to c: b already holds web#1.
   for (const auto& a : as) {
-    if (a.component == "web") EXPECT_EQ(a.to.zone, "c");
+    if (a.component == "web") {
+      EXPECT_EQ(a.to.zone, "c");
+    }
   }
 }
 
@@ -182,7 +184,11 @@ TEST(BaselinePolicy, RollsOutWithoutGateAndRollsBackOnlyOnABugReport) {
   // Errors are high, but the baseline continues once the batch is ready.
   Event m = Metrics(60 * kS, 100);
   m.metrics[0].error_rate = 0.5;
-  auto next = p->Decide(s, m, 60 * kS);
+  ASSERT_TRUE(Observe(m, &s).ok());
+  Event tick;
+  tick.kind = EventKind::kTick;
+  tick.time_us = 60 * kS;
+  auto next = p->Decide(s, tick, 60 * kS);
   ASSERT_EQ(next.size(), 1u);
   EXPECT_EQ(next[0].kind, ActionKind::kRollingUpdate);
   ApplyAll(next, 60 * kS, &s);

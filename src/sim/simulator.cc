@@ -496,6 +496,11 @@ Result<RunResult> Simulate(const World& w, const engine::Policy& policy,
   metrics.metrics.resize(V);
   for (size_t c = 0; c < V; ++c) metrics.metrics[c].component = w.ecosystem.components[c].name;
 
+  Event tick;
+  tick.kind = EventKind::kTick;
+  tick.source = "sim";
+  tick.ecosystem = w.ecosystem.name;
+
   std::vector<double> comp_load(V), err(V), succ(V), lat(V);
   std::vector<std::vector<std::pair<double, double>>> lat_samples(E);
   std::vector<double> req_total(E, 0), req_ok(E, 0), viol_min(E, 0);
@@ -635,11 +640,16 @@ Result<RunResult> Simulate(const World& w, const engine::Policy& policy,
       out.samples.push_back(std::move(smp));
     }
 
-    // The metrics of the interval reach the policy.
+    // The metrics of the interval reach the policy, then a tick (what
+    // takes several steps carries on: rollout batches, drains, evictions).
     metrics.id = ++event_id;
     metrics.time_us = t;
     (void)engine::Observe(metrics, &s);
     decide_and_apply(metrics, t);
+    tick.id = ++event_id;
+    tick.time_us = t;
+    (void)engine::Observe(tick, &s);
+    decide_and_apply(tick, t);
   }
 
   // --- Summary.
