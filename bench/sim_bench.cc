@@ -181,6 +181,7 @@ void Scenarios() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // a line at a time, even into a pipe.
   std::string what = argc > 1 ? argv[1] : "all";
   const int days = argc > 2 ? std::atoi(argv[2]) : 30;
   if (what == "all" || what == "scale") Scale(true, days);

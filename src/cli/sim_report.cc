@@ -236,7 +236,7 @@ std::string TimelineSvg(const sim::World& world,
   auto X = [&](double t_s) { return left + plot_w * (total_s > 0 ? t_s / total_s : 0); };
   // Day grid.
   const double top_all = 40, bottom_all = H - 50;
-  for (double d = 0; d <= total_s + 1; d += 86400) {
+  for (double d = 0; d < total_s; d += 86400) {
     o << "<line x1=\"" << X(d) << "\" y1=\"" << top_all << "\" x2=\"" << X(d) << "\" y2=\""
       << bottom_all << "\" stroke=\"#eeeeee\"/>\n";
     o << "<text x=\"" << X(d) + 2 << "\" y=\"" << bottom_all + 14 << "\" fill=\"#666\">day "
@@ -275,7 +275,7 @@ std::string TimelineSvg(const sim::World& world,
         o << X(t) << "," << y << " ";
       }
       o << "\"><title>" << Esc(name) << "</title></polyline>\n";
-      o << "<text x=\"" << left + 10 + 140 * li << "\" y=\"" << top + panel_h + 14 << "\" fill=\""
+      o << "<text x=\"" << left + 10 + 240 * li << "\" y=\"" << top + panel_h + 14 << "\" fill=\""
         << kPolicyColour[li % 4] << "\">" << Esc(name) << "</text>\n";
       ++li;
     }

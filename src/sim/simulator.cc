@@ -548,16 +548,17 @@ Result<RunResult> Simulate(const World& w, const engine::Policy& policy,
     for (auto& tr : trackers) {
       if (tr.done) continue;
       bool ok = true;
-      int64_t last_ready = tr.t0;
       for (size_t c = 0; c < V && ok; ++c) {
-        const auto& cs = s.components[c];
-        const int need = std::min<int>(tr.need[c], static_cast<int>(cs.replicas.size()));
+        const int need =
+            std::min<int>(tr.need[c], static_cast<int>(s.components[c].replicas.size()));
         if (serving[c] < need) ok = false;
-        for (const auto& r : cs.replicas)
-          if (r.phase == ReplicaPhase::kServing && r.ready_us > tr.t0 && r.ready_us <= t)
-            last_ready = std::max(last_ready, r.ready_us);
       }
       if (ok) {
+        int64_t last_ready = tr.t0;
+        for (const auto& cs : s.components)
+          for (const auto& r : cs.replicas)
+            if (r.phase == ReplicaPhase::kServing && r.ready_us > tr.t0 && r.ready_us <= t)
+              last_ready = std::max(last_ready, r.ready_us);
         tr.done = true;
         tr.recovery_s = (last_ready - tr.t0) / 1e6;
       }
