@@ -277,6 +277,64 @@ TEST(Simulate, ABadReleaseFailsRequestsUntilRolledBack) {
   EXPECT_GT(eco->summary.availability, base->summary.availability);
 }
 
+// ------------------------------------------------------------ load
+
+TEST(World, TraceLoadIsScaledToItsPeakAndRepeated) {
+  TempDir tmp;
+  std::string text = BaseScenario();
+  text = text.substr(0, text.find("    pattern:"));
+  text += "    trace: {file: " + kExamples + "/traces/nyc_taxi.csv, peak_rps: 300}\n";
+  text += "forecast: {history: 2d}\n";
+  auto w = LoadScenario(tmp.Write("trace.yaml", text), text);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  ASSERT_EQ(w->load.size(), 1u);
+  ASSERT_EQ(static_cast<int64_t>(w->load[0].size()), w->steps);  // 2 h / 15 s
+  EXPECT_EQ(w->steps, 480);
+  double hi = 0, lo = 1e18;
+  for (double x : w->load[0]) {
+    hi = std::max(hi, x);
+    lo = std::min(lo, x);
+  }
+  EXPECT_LE(hi, 300.0 + 1e-9);
+  EXPECT_GT(lo, 0.0);
+  // The trace's first value is 10844 of a maximum of 39197 passengers.
+  EXPECT_NEAR(w->load[0][0], 300.0 * 10844 / 39197, 1.0);
+  // Two days of history at the 5-minute forecast step, from the trace's end.
+  EXPECT_EQ(w->history[0].size(), 2u * 288);
+}
+
+TEST(World, FlashCrowdMultipliesTheLoadAndItsAnnouncementRefreshesTheForecast) {
+  TempDir tmp;
+  std::string text = BaseScenario() +
+                     "flash_crowds:\n  - {at: 1h, duration: 30m, multiplier: 3, announced: 20m}\n"
+                     "defaults: {max_replicas: 10}\n";
+  auto w = LoadScenario(tmp.Write("crowd.yaml", text), text);
+  ASSERT_TRUE(w.ok()) << w.status().ToString();
+  EXPECT_DOUBLE_EQ(w->load[0][239], 100);  // 59:45
+  EXPECT_DOUBLE_EQ(w->load[0][240], 300);  // 1:00:00
+  EXPECT_DOUBLE_EQ(w->load[0][359], 300);  // 1:29:45
+  EXPECT_DOUBLE_EQ(w->load[0][360], 100);
+  auto r = Simulate(*w, *engine::MakeBaselinePolicy(), {});
+  ASSERT_TRUE(r.ok());
+  const int64_t t0 = w->scenario.start_unix * 1'000'000;
+  int at_start = 0, at_announcement = 0;
+  for (const auto& e : r->events) {
+    if (e.kind != model::EventKind::kForecastUpdated) continue;
+    if (e.time_us == t0) ++at_start;
+    if (e.time_us == t0 + 40 * 60'000'000LL) {
+      ++at_announcement;
+      // The schedule from then on covers the crowd with more replicas.
+      if (e.forecast.component == "frontend") {
+        int peak = 0;
+        for (int n : e.forecast.replicas) peak = std::max(peak, n);
+        EXPECT_GE(peak, 3);  // 300 rps at 100 per replica.
+      }
+    }
+  }
+  EXPECT_GT(at_start, 0);
+  EXPECT_EQ(at_announcement, at_start);
+}
+
 // ------------------------------------------------------------ determinism
 
 void ExpectSameRun(const RunResult& a, const RunResult& b) {

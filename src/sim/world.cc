@@ -81,6 +81,7 @@ Result<TraceFn> LoadTrace(const TraceLoad& t, const Location& where) {
     return s;
   }
   history::ResampleOptions opt;
+  opt.clip_outliers = false;  // the trace is the load: its peaks are real.
   auto series = history::Resample(*raw, opt, nullptr);
   if (!series.ok()) return Status(series.status().code(), t.file + ": " + series.status().message(), where);
   TraceFn f;
