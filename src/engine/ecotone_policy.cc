@@ -301,7 +301,9 @@ std::vector<Action> EcotonePolicy::Decide(const State& s, const Event& e,
       break;
     }
     case EventKind::kTick: {
-      Heal(x, "", 0);
+      if (s.last_hardware_us == kNever ||
+          now - s.last_hardware_us <= o_.heal_retry_window_us)
+        Heal(x, "", 0);
       Drain(x);
       if (s.last_recovered_us != kNever &&
           now - s.last_recovered_us <= o_.recover_window_us &&

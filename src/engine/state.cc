@@ -238,6 +238,7 @@ Status Observe(const Event& e, State* s) {
       });
       if (h.change == HardwareChange::kDegraded || h.change == HardwareChange::kMaintenance)
         s->notices.push_back({h, e.time_us, e.id});
+      s->last_hardware_us = e.time_us;
       if (h.change == HardwareChange::kRecovered) {
         s->last_recovered_us = e.time_us;
         s->last_recovered_event_id = e.id;

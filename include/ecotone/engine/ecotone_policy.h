@@ -29,6 +29,11 @@ struct EcotoneOptions {
   // deadline cannot be met at this rate moves faster (the deadline wins).
   int64_t migration_window_us = 60'000'000;  // 60 s
   int max_migrations_per_window = 5;
+  // Replicas that could not be re-placed (no capacity, a spread that cannot
+  // be met) are retried on ticks for this long after the last hardware
+  // event; afterwards the next hardware event retries (a recovery restarts
+  // them in place).
+  int64_t heal_retry_window_us = 10LL * 60 * 1'000'000;  // 10 min
   // Degraded hardware carries no deadline; replicas on it are moved as if
   // it had to be empty this long after the degraded event.
   int64_t degraded_deadline_us = 10LL * 60 * 1'000'000;  // 10 min

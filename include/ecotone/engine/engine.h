@@ -136,6 +136,8 @@ struct State {
     bool operator==(const HardwareNotice&) const = default;
   };
   std::vector<HardwareNotice> notices;
+  // The last hardware event of any kind (Observe).
+  int64_t last_hardware_us = kNever;
   // The last kRecovered event (Observe): rebalancing back may pay after it.
   int64_t last_recovered_us = kNever;
   int64_t last_recovered_event_id = 0;
