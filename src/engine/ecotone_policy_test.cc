@@ -353,7 +353,9 @@ TEST(EcotonePolicyHardware, RecoveryRebalancesBackWhenItPays) {
     EXPECT_EQ(a.event_id, recovered.id);
     EXPECT_NE(a.constraint.find("pays"), std::string::npos);
     for (const auto& r : s.components[s.ComponentIndex(a.component)].replicas)
-      if (r.replica == a.replica) EXPECT_TRUE(r.home.empty());
+      if (r.replica == a.replica) {
+        EXPECT_TRUE(r.home.empty());
+      }
   }
   // Settles: after the window's moves and a few more ticks, nothing pays.
   int64_t t = 5 * kMin;
@@ -985,7 +987,9 @@ TEST(OnlineBoutiqueOnHosts, HostFailureInAMixedTopology) {
   EXPECT_EQ(static_cast<int>(actions.size()), busiest->second);
   for (const auto& a : actions) {
     EXPECT_EQ(a.kind, ActionKind::kMigrate);
-    if (a.to.zone == "eu-central-1a") EXPECT_FALSE(a.to.host.empty());
+    if (a.to.zone == "eu-central-1a") {
+      EXPECT_FALSE(a.to.host.empty());
+    }
     EXPECT_NE(a.to.host, "h3");
   }
   for (const auto& c : s.components)
