@@ -22,3 +22,4 @@ run analyze examples/compose/voting-app.yml
 run diff examples/boutique.yaml examples/boutique-v2.yaml
 run place --manifest examples/boutique.yaml --infra examples/infra-3zones.yaml
 run forecast --history examples/traces/nyc_taxi.csv --horizon 48 --output text
+run demo --out build/demo

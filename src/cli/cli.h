@@ -38,6 +38,9 @@ void RegisterPlace(CLI::App& app, int* exit_code);
 // Verbs added by later modules register here too (see main.cc).
 // `emit k8s` (cmd_emit.cc): Kubernetes objects for a plan and actions.
 void RegisterEmit(CLI::App& app, int* exit_code);
+// Simulator verbs (cmd_simulate.cc, cmd_demo.cc; docs/simulate.md).
+void RegisterSimulate(CLI::App& app, int* exit_code);
+void RegisterDemo(CLI::App& app, int* exit_code);
 
 }  // namespace ecotone::cli
 

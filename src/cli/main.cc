@@ -68,6 +68,8 @@ int main(int argc, char** argv) {
   RegisterScale(app, &exit_code);
   RegisterPlace(app, &exit_code);
   RegisterEmit(app, &exit_code);
+  RegisterSimulate(app, &exit_code);
+  RegisterDemo(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

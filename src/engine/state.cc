@@ -247,6 +247,7 @@ Status Observe(const Event& e, State* s) {
         for (auto& r : s->components[i].replicas) {
           if (!On(r.place, h)) continue;
           if (h.change == HardwareChange::kFailed && r.phase != ReplicaPhase::kIsolated) {
+            if (r.phase != ReplicaPhase::kDown) r.ready_us = e.time_us;  // down since.
             r.phase = ReplicaPhase::kDown;
           } else if (h.change == HardwareChange::kRecovered && r.phase == ReplicaPhase::kDown &&
                      PlaceUsable(s->topology, r.place)) {

@@ -50,7 +50,7 @@ struct ReplicaState {
   model::Place place;
   std::string version;
   ReplicaPhase phase = ReplicaPhase::kServing;
-  int64_t ready_us = 0;    // kStarting: serving from then on.
+  int64_t ready_us = 0;    // kStarting: serving from then on; kDown: down since.
   // Where it ran before a migration moved it off lost capacity (down, or a
   // place not usable: failed, draining, quarantined); empty otherwise. Set by
   // Apply(kMigrate), cleared when it moves back (kRecover, or a migration to
