@@ -1,5 +1,6 @@
 // Engine state bookkeeping: MakeState, CurrentPlan, Observe, Apply.
 #include <algorithm>
+#include <cmath>
 #include <utility>
 
 #include "ecotone/engine/engine.h"
@@ -101,6 +102,12 @@ std::string_view ReplicaPhaseName(ReplicaPhase p) {
   return "unknown";
 }
 
+bool ComponentState::LoadPoint::operator==(const LoadPoint& o) const {
+  auto same = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
+  return time_us == o.time_us && same(requests_per_s, o.requests_per_s) &&
+         same(cpu_millicores, o.cpu_millicores);
+}
+
 int ComponentState::Serving(int64_t now_us) const {
   int n = 0;
   for (const auto& r : replicas)
@@ -148,6 +155,19 @@ Result<State> MakeState(model::Ecosystem ecosystem, model::Topology topology,
   for (auto& c : s.components)
     std::sort(c.replicas.begin(), c.replicas.end(),
               [](const ReplicaState& a, const ReplicaState& b) { return a.replica < b.replica; });
+  s.depends_on.assign(s.components.size(), {});
+  s.dependents.assign(s.components.size(), {});
+  for (const auto& d : s.ecosystem.dependencies) {
+    int from = s.ComponentIndex(d.from), to = s.ComponentIndex(d.to);
+    if (from < 0 || to < 0 || from == to) continue;
+    s.depends_on[from].push_back(to);
+    s.dependents[to].push_back(from);
+  }
+  for (auto* adj : {&s.depends_on, &s.dependents})
+    for (auto& v : *adj) {
+      std::sort(v.begin(), v.end());
+      v.erase(std::unique(v.begin(), v.end()), v.end());
+    }
   return s;
 }
 
@@ -179,8 +199,21 @@ Status Observe(const Event& e, State* s) {
     case EventKind::kMetrics: {
       for (const auto& m : e.metrics)
         ECOTONE_RETURN_IF_ERROR(ComponentOf(*s, m.component, "metrics").status());
-      for (const auto& m : e.metrics)
-        if (m.replica < 0) s->components[s->ComponentIndex(m.component)].load = m;
+      for (const auto& m : e.metrics) {
+        if (m.replica >= 0) continue;
+        auto& c = s->components[s->ComponentIndex(m.component)];
+        c.load = m;
+        if (model::HasValue(m.requests_per_s) || model::HasValue(m.cpu_millicores)) {
+          if (!c.recent_load.empty() && c.recent_load.back().time_us > e.time_us)
+            c.recent_load.clear();  // time went backwards: start afresh.
+          c.recent_load.push_back({e.time_us, m.requests_per_s, m.cpu_millicores});
+          auto keep_from = std::find_if(c.recent_load.begin(), c.recent_load.end(),
+                                        [&](const ComponentState::LoadPoint& p) {
+                                          return p.time_us > e.time_us - kLoadHistoryUs;
+                                        });
+          c.recent_load.erase(c.recent_load.begin(), keep_from);
+        }
+      }
       return Status::Ok();
     }
     case EventKind::kHardware: {
@@ -192,6 +225,22 @@ Status Observe(const Event& e, State* s) {
         case HardwareChange::kDegraded: *st = CapacityState::kDegraded; break;
         case HardwareChange::kRecovered: *st = CapacityState::kHealthy; break;
         case HardwareChange::kMaintenance: *st = CapacityState::kDraining; break;
+      }
+      // Notices of what lies inside the target end when it fails or
+      // recovers; degraded / maintenance (re)announce the target's notice.
+      std::erase_if(s->notices, [&](const State::HardwareNotice& n) {
+        const auto& t = n.hardware;
+        bool inside = t.zone == h.zone && (h.rack.empty() || t.rack == h.rack) &&
+                      (h.host.empty() || t.host == h.host);
+        return inside && (h.change == HardwareChange::kFailed ||
+                          h.change == HardwareChange::kRecovered ||
+                          (t.rack == h.rack && t.host == h.host));
+      });
+      if (h.change == HardwareChange::kDegraded || h.change == HardwareChange::kMaintenance)
+        s->notices.push_back({h, e.time_us, e.id});
+      if (h.change == HardwareChange::kRecovered) {
+        s->last_recovered_us = e.time_us;
+        s->last_recovered_event_id = e.id;
       }
       for (size_t i = 0; i < s->components.size(); ++i)
         for (auto& r : s->components[i].replicas) {
@@ -215,8 +264,15 @@ Status Observe(const Event& e, State* s) {
         bad.push_back(e.bug.version);
       return Status::Ok();
     }
-    case EventKind::kNewVersion:
-      return ComponentOf(*s, e.release.component, "new version").status();
+    case EventKind::kNewVersion: {
+      ECOTONE_ASSIGN_OR_RETURN(int i, ComponentOf(*s, e.release.component, "new version"));
+      auto& c = s->components[i];
+      if (e.release.version != c.version && e.release.version != c.rollout.to_version) {
+        c.pending_release = e.release;
+        c.pending_release_event_id = e.id;
+      }
+      return Status::Ok();
+    }
     case EventKind::kForecastUpdated: {
       ECOTONE_ASSIGN_OR_RETURN(int i, ComponentOf(*s, e.forecast.component, "forecast"));
       s->components[i].forecast = e.forecast;
@@ -345,6 +401,10 @@ Status Apply(const Action& a, int64_t now_us, State* s) {
         c.rollout.image = a.image;
         c.rollout.gate_max_error_rate = a.gate_max_error_rate;
         c.rollout.gate_max_latency_ms = a.gate_max_latency_ms;
+        if (c.pending_release.version == a.to_version) {
+          c.pending_release = model::NewVersion{};
+          c.pending_release_event_id = 0;
+        }
       }
       c.rollout.batch_size = std::max(1, a.batch_size);
       c.rollout.batch_started_us = now_us;
@@ -362,7 +422,12 @@ Status Apply(const Action& a, int64_t now_us, State* s) {
           [&](const ReplicaState& r) { return r.version == a.to_version; }));
       if (c.rollout.updated == static_cast<int>(c.replicas.size())) {
         c.rollout.active = false;
+        c.previous_version = c.rollout.from_version;
         c.version = a.to_version;
+        // It passed every batch's health gate: known good unless reported.
+        if (std::find(c.bad_versions.begin(), c.bad_versions.end(), a.to_version) ==
+            c.bad_versions.end())
+          c.known_good_version = a.to_version;
       }
       c.last_update_us = now_us;
       return Status::Ok();
@@ -376,6 +441,7 @@ Status Apply(const Action& a, int64_t now_us, State* s) {
           r.ready_us = ready;
         }
       c.rollout = Rollout{};
+      if (c.version != a.to_version) c.previous_version = c.version;
       c.version = a.to_version;
       c.last_update_us = now_us;
       return Status::Ok();

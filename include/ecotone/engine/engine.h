@@ -33,6 +33,8 @@ namespace ecotone::engine {
 inline constexpr int64_t kNever = INT64_MIN / 4;
 // Start-up time of a replica whose component declares none (startup_us 0).
 inline constexpr int64_t kDefaultStartupUs = 30'000'000;
+// How long Observe keeps component load samples (ComponentState::recent_load).
+inline constexpr int64_t kLoadHistoryUs = 30LL * 60 * 1'000'000;
 
 // Serialised by name; append new values at the end.
 enum class ReplicaPhase {
@@ -79,6 +81,22 @@ struct ComponentState {
   bool isolated = false;
   std::vector<std::string> isolation_allow;
   Rollout rollout;
+  // Added for the Ecotone policy (docs/engine.md):
+  // Component-level load samples of the last kLoadHistoryUs (Observe keeps
+  // them), oldest first; scale-in looks at their maximum (stabilisation).
+  struct LoadPoint {
+    int64_t time_us = 0;
+    double requests_per_s = model::kNoValue;
+    double cpu_millicores = model::kNoValue;
+    bool operator==(const LoadPoint& o) const;  // NaN == NaN here.
+  };
+  std::vector<LoadPoint> recent_load;
+  // The latest announced release not yet rolled out (Observe of kNewVersion;
+  // cleared by Apply when a rolling update to it starts). Empty version = none.
+  model::NewVersion pending_release;
+  int64_t pending_release_event_id = 0;
+  // The version before the last completed update or rollback (Apply).
+  std::string previous_version;
   bool operator==(const ComponentState&) const = default;
 
   // Replicas in phase kServing, or kStarting with ready_us <= now_us.
@@ -94,6 +112,23 @@ struct State {
   std::vector<ComponentState> components;  // parallel to ecosystem.components.
   std::vector<int64_t> migration_times_us;  // when migrations were applied, oldest first.
   std::unordered_map<std::string, int> component_index;  // name -> index.
+  // Added for the Ecotone policy: dependency adjacency by component index
+  // (what each component depends on / what depends on it), built by
+  // MakeState; sorted, unique, self-loops dropped.
+  std::vector<std::vector<int>> depends_on;
+  std::vector<std::vector<int>> dependents;
+  // Hardware announced degraded or under maintenance and not yet recovered
+  // or failed (Observe), in arrival order: what must be drained, by when.
+  struct HardwareNotice {
+    model::HardwareEvent hardware;
+    int64_t since_us = 0;
+    int64_t event_id = 0;
+    bool operator==(const HardwareNotice&) const = default;
+  };
+  std::vector<HardwareNotice> notices;
+  // The last kRecovered event (Observe): rebalancing back may pay after it.
+  int64_t last_recovered_us = kNever;
+  int64_t last_recovered_event_id = 0;
 
   // Index of `name` in ecosystem.components, or -1. O(1).
   int ComponentIndex(std::string_view name) const;
