@@ -21,7 +21,8 @@ Result<json> Parse(std::string_view body) {
   if (j.is_discarded()) {
     // Parse again with exceptions for the byte offset of the error.
     try {
-      (void)json::parse(body);
+      json unused = json::parse(body);
+      (void)unused;
     } catch (const json::parse_error& e) {
       return Status::InvalidArgument(
           "malformed JSON at byte " + std::to_string(e.byte) + ": " + e.what(),

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "cli.h"
+#include "ecotone/engine/ecotone_policy.h"
 #include "ecotone/manifest/infra.h"
 #include "ecotone/model/units.h"
 #include "ecotone/server/server.h"
@@ -27,6 +28,7 @@ struct ServeFlags {
   std::string queries;
   std::string max_body = "16Mi";
   int threads = 16;
+  std::string policy = "ecotone";
 };
 
 Result<std::string> ReadFile(const std::string& path, const std::string& what) {
@@ -98,6 +100,10 @@ int RunServe(const ServeFlags& f) {
     o.queries = std::move(*q);
   }
 
+  std::unique_ptr<engine::Policy> policy;
+  if (f.policy == "ecotone") policy = engine::MakeEcotonePolicy();
+  o.policy = policy.get();
+
   store::StoreOptions so;
   auto store = store::OpenSqlite(so, f.db);
   if (!store.ok()) return ReportError(store.status());
@@ -163,6 +169,10 @@ void RegisterServe(CLI::App& app, int* exit_code) {
                 "Largest request body (default 16Mi)");
   c->add_option("--threads", f->threads, "HTTP worker threads (default 16)")
       ->check(CLI::Range(1, 1024));
+  c->add_option("--policy", f->policy,
+                "Reconfiguration policy: ecotone | none (observe and record "
+                "events only; default ecotone)")
+      ->check(CLI::IsMember({"ecotone", "none"}));
   c->callback([f, exit_code] { *exit_code = RunServe(*f); });
 }
 

@@ -433,6 +433,10 @@ Status ServerImpl::Init() {
 
 Status ServerImpl::Run() {
   loop_->Start();
+  if (stopping_) {  // Stop() came before the server was listening.
+    loop_->Stop();
+    return Status::Ok();
+  }
   // listen_after_bind returns after stop(): the listening socket is closed
   // and the worker pool has finished every connection it accepted.
   bool ok = http_.listen_after_bind();
