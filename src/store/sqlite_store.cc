@@ -170,6 +170,8 @@ class SqliteStore final : public Store {
   Result<std::vector<PlanSummary>> PlanHistory(
       std::string_view ecosystem) override;
   Result<int64_t> AppendEvent(const EventRecord& event) override;
+  Result<std::vector<int64_t>> AppendEvents(
+      const std::vector<EventRecord>& events) override;
   Result<int64_t> AppendAction(const ActionRecord& action) override;
   Result<std::vector<EventRecord>> ListEvents(std::string_view ecosystem,
                                               int64_t since_us,
@@ -912,6 +914,42 @@ Result<int64_t> SqliteStore::AppendEvent(const EventRecord& e) {
   const int64_t id = db_->LastInsertRowId();
   ECOTONE_RETURN_IF_ERROR(tx.Commit());
   return id;
+}
+
+Result<std::vector<int64_t>> SqliteStore::AppendEvents(
+    const std::vector<EventRecord>& events) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    const EventRecord& e = events[i];
+    Status st = ValidateOptionalName(e.ecosystem, "event ecosystem");
+    if (st.ok()) st = ValidateName(e.kind, "event kind");
+    if (st.ok()) st = ValidateOptionalName(e.subject, "event subject");
+    if (st.ok() && !IsValidJson(e.payload_json))
+      st = Status::InvalidArgument("event payload is not valid JSON");
+    if (!st.ok())
+      return Status(st.code(), "event " + std::to_string(i) + ": " + st.message(),
+                    st.where());
+  }
+  std::vector<int64_t> ids;
+  if (events.empty()) return ids;
+  ids.reserve(events.size());
+  std::lock_guard<std::mutex> lock(mu_);
+  ECOTONE_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get(), true));
+  ECOTONE_ASSIGN_OR_RETURN(
+      Statement s,
+      db_->Prepare("INSERT INTO events (time_us, ecosystem, kind, subject, "
+                   "payload) VALUES (?1, ?2, ?3, ?4, ?5)"));
+  for (const EventRecord& e : events) {
+    s.Bind(1, e.time_us)
+        .Bind(2, e.ecosystem)
+        .Bind(3, e.kind)
+        .Bind(4, e.subject)
+        .Bind(5, e.payload_json);
+    ECOTONE_RETURN_IF_ERROR(s.Run());
+    ids.push_back(db_->LastInsertRowId());
+    s.Reset();
+  }
+  ECOTONE_RETURN_IF_ERROR(tx.Commit());
+  return ids;
 }
 
 Result<int64_t> SqliteStore::AppendAction(const ActionRecord& a) {
