@@ -544,6 +544,81 @@ TEST(ServePrometheus, ControlLoopPullsRealMetricsAndScales) {
   std::filesystem::remove_all(qdir);
 }
 
+std::string UrlEncode(const std::string& s) {
+  CURL* c = curl_easy_init();
+  char* e = curl_easy_escape(c, s.data(), static_cast<int>(s.size()));
+  std::string out(e);
+  curl_free(e);
+  curl_easy_cleanup(c);
+  return out;
+}
+
+// A real Prometheus scrapes the daemon's /metrics; every query of the
+// shipped Grafana dashboard must run on what it scraped.
+TEST(ServeMetrics, PrometheusScrapesAndTheGrafanaDashboardQueriesRun) {
+  if (!PrometheusInstalled())
+    GTEST_SKIP() << "prometheus/promtool not installed";
+  ServeProcess s(
+      {"--infra", kExamples + "infra-3zones.yaml", "--interval", "200ms"});
+  std::string err;
+  ASSERT_TRUE(s.Start(&err)) << err;
+  ASSERT_EQ(Http("PUT", s.url() + "/v1/ecosystems/shop", s.token(),
+                 Slurp(kExamples + "boutique.yaml"))
+                .status,
+            201);
+  ASSERT_EQ(
+      Http("POST", s.url() + "/v1/ecosystems/shop/plan", s.token()).status,
+      201);
+  EXPECT_EQ(Http("GET", s.url() + "/v1/ecosystems", "bad").status, 401);
+  ASSERT_EQ(Http("POST", s.url() + "/v1/events", s.token(),
+                 HardwareEvent("shop", "eu-west-1a", "failed"))
+                .status,
+            202);
+
+  auto prom = PrometheusServer::Start("", &err);
+  ASSERT_TRUE(prom) << err;
+  std::ofstream(prom->dir() + "/prom.yml")
+      << "global: {scrape_interval: 1s}\n"
+         "scrape_configs:\n"
+         "  - job_name: ecotone\n"
+         "    static_configs: [{targets: ['127.0.0.1:"
+      << s.url().substr(s.url().rfind(':') + 1) << "']}]\n";
+  ASSERT_EQ(Http("POST", prom->url() + "/-/reload").status, 200);
+  const std::string q = prom->url() + "/api/v1/query?query=";
+  ASSERT_TRUE(Eventually([&] {
+    json r =
+        J(Http("GET", q + UrlEncode("ecotone_actions_total{job=\"ecotone\"}")));
+    return r["status"] == "success" && !r["data"]["result"].empty();
+  })) << "no scrape of "
+      << s.url();
+  // rate() needs two scrapes.
+  ASSERT_TRUE(Eventually([&] {
+    json r =
+        J(Http("GET", q + UrlEncode("rate(ecotone_http_requests_total[1m])")));
+    return r["status"] == "success" && !r["data"]["result"].empty();
+  }));
+
+  json dash = json::parse(
+      Slurp(std::string(ECOTONE_SOURCE_DIR) + "/deploy/grafana/ecotone.json"));
+  int checked = 0, with_data = 0;
+  for (const auto& panel : dash["panels"])
+    for (const auto& target : panel["targets"]) {
+      std::string expr = target["expr"];
+      for (auto [from, to] :
+           {std::pair<std::string, std::string>{"$job", "ecotone"},
+            {"$__rate_interval", "1m"}})
+        for (size_t p = expr.find(from); p != std::string::npos;
+             p = expr.find(from))
+          expr.replace(p, from.size(), to);
+      json r = J(Http("GET", q + UrlEncode(expr)));
+      EXPECT_EQ(r["status"], "success") << expr << "\n" << r.dump();
+      ++checked;
+      with_data += !r["data"]["result"].empty();
+    }
+  EXPECT_GE(checked, 8);
+  EXPECT_GE(with_data, 4);
+}
+
 TEST(ServeLoad, SmallWebhookLoadStoresExactlyWhatWasAcknowledged) {
   ServeProcess s;
   std::string err;
