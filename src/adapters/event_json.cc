@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <initializer_list>
+#include <limits>
 #include <string>
 
 namespace ecotone::adapters {
@@ -50,7 +51,18 @@ class ObjectReader {
     const json& v = j_.at(key);
     if (!v.is_number_integer())
       return Status::InvalidArgument(Path(key) + ": expected an integer");
+    if (v.is_number_unsigned() ? v.get<uint64_t>() > uint64_t{std::numeric_limits<T>::max()}
+                               : v.get<int64_t>() < std::numeric_limits<T>::min() ||
+                                     v.get<int64_t>() > std::numeric_limits<T>::max())
+      return Status::InvalidArgument(Path(key) + ": integer out of range");
     *out = v.get<T>();
+    return Status::Ok();
+  }
+  // An optional replica number: absent = -1 (the whole component).
+  Status Replica(const char* key, int* out) const {
+    ECOTONE_RETURN_IF_ERROR(Int(key, out));
+    if (j_.contains(key) && *out < 0)
+      return Status::InvalidArgument(Path(key) + ": must be a replica number >= 0");
     return Status::Ok();
   }
   Status Double(const char* key, double* out) const {
@@ -136,7 +148,7 @@ Status ReadSample(const json& j, const std::string& path, model::MetricSample* m
   ECOTONE_RETURN_IF_ERROR(o.Check({"component", "replica", "cpu_millicores", "memory_bytes",
                                    "requests_per_s", "latency_ms", "error_rate"}));
   ECOTONE_RETURN_IF_ERROR(o.String("component", &m->component, true));
-  ECOTONE_RETURN_IF_ERROR(o.Int("replica", &m->replica));
+  ECOTONE_RETURN_IF_ERROR(o.Replica("replica", &m->replica));
   ECOTONE_RETURN_IF_ERROR(o.Double("cpu_millicores", &m->cpu_millicores));
   ECOTONE_RETURN_IF_ERROR(o.Double("memory_bytes", &m->memory_bytes));
   ECOTONE_RETURN_IF_ERROR(o.Double("requests_per_s", &m->requests_per_s));
@@ -283,7 +295,7 @@ Result<Event> EventFromJson(const json& j, std::string_view path_view) {
       ObjectReader a(o.At("alert"), o.Path("alert"));
       ECOTONE_RETURN_IF_ERROR(a.Check({"component", "replica", "severity", "indicator", "source"}));
       ECOTONE_RETURN_IF_ERROR(a.String("component", &e.alert.component, true));
-      ECOTONE_RETURN_IF_ERROR(a.Int("replica", &e.alert.replica));
+      ECOTONE_RETURN_IF_ERROR(a.Replica("replica", &e.alert.replica));
       ECOTONE_RETURN_IF_ERROR(a.Enum("severity", &e.alert.severity, model::ParseAlertSeverity));
       ECOTONE_RETURN_IF_ERROR(a.String("indicator", &e.alert.indicator));
       ECOTONE_RETURN_IF_ERROR(a.String("source", &e.alert.source));
@@ -408,7 +420,7 @@ Result<Action> ActionFromJson(const json& j, std::string_view path_view) {
   ECOTONE_RETURN_IF_ERROR(o.String("ecosystem", &a.ecosystem));
   ECOTONE_RETURN_IF_ERROR(o.Enum("kind", &a.kind, model::ParseActionKind, true));
   ECOTONE_RETURN_IF_ERROR(o.String("component", &a.component, true));
-  ECOTONE_RETURN_IF_ERROR(o.Int("replica", &a.replica));
+  ECOTONE_RETURN_IF_ERROR(o.Replica("replica", &a.replica));
   if (o.Has("from")) ECOTONE_RETURN_IF_ERROR(ReadPlace(o.At("from"), o.Path("from"), &a.from));
   if (o.Has("to")) ECOTONE_RETURN_IF_ERROR(ReadPlace(o.At("to"), o.Path("to"), &a.to));
   if ((a.kind == ActionKind::kMigrate || a.kind == ActionKind::kRecover) &&
@@ -431,7 +443,7 @@ Result<Action> ActionFromJson(const json& j, std::string_view path_view) {
       s.component = a.component;
       ObjectReader r(p[i], ip);
       ECOTONE_RETURN_IF_ERROR(r.Check({"zone", "rack", "host", "replica"}));
-      ECOTONE_RETURN_IF_ERROR(r.Int("replica", &s.replica));
+      ECOTONE_RETURN_IF_ERROR(r.Replica("replica", &s.replica));
       where.erase("replica");
       model::Place pl;
       ECOTONE_RETURN_IF_ERROR(ReadPlace(where, ip, &pl));

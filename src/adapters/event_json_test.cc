@@ -97,6 +97,12 @@ TEST(EventJsonTest, ErrorsNameTheField) {
       {R"({"kind":"forecast-updated","forecast":{"component":"a","step_us":0}})",
        "body.forecast.step_us: must be a positive integer"},
       {R"({"kind":"tick","time_us":1.5})", "body.time_us: expected an integer"},
+      {R"({"kind":"security-alert","alert":{"component":"a","replica":-2}})",
+       "body.alert.replica: must be a replica number >= 0"},
+      {R"({"kind":"bug-report","bug":{"component":"a","version":"1"},"id":1e30})",
+       "body.id: expected an integer"},
+      {R"({"kind":"metrics","metrics":[{"component":"a","replica":4294967296}]})",
+       "body.metrics[0].replica: integer out of range"},
   };
   for (const auto& c : cases) {
     auto r = EventFromJson(json::parse(c.body), "body");
