@@ -282,14 +282,33 @@ TEST(ServeApi, RejectsBadInputWithTheRightStatusAndStoresNothing) {
   EXPECT_EQ(inj.status, 201) << inj.body;
   EXPECT_EQ(J(inj)["ecosystem"], "x'; DROP TABLE events;--");
   EXPECT_EQ(Http("GET", v1 + "/ecosystems/..%2F..%2Fetc", tok).status, 404);
+  // A Compose body naming a file of the server (here: its own token file)
+  // is stored without that file being read.
+  HttpReply envfile = Http(
+      "PUT", v1 + "/ecosystems/envfile", tok,
+      "services:\n  web:\n    image: nginx\n    env_file: " + s.dir() +
+          "/token\n  api:\n    image: api\n    env_file: ../../etc/passwd\n",
+      "application/yaml");
+  ASSERT_EQ(envfile.status, 201) << envfile.body;
+  int not_read = 0;
+  json envfile_reply = J(envfile);
+  for (const auto& p : envfile_reply["problems"]) {
+    not_read += p["code"] == "env-file-not-read";
+    EXPECT_EQ(p["file"], "body");
+  }
+  EXPECT_EQ(not_read, 2) << envfile.body;
+  HttpReply stored = Http("GET", v1 + "/ecosystems/envfile", tok);
+  EXPECT_EQ(stored.body.find(s.token()), std::string::npos);
+  EXPECT_EQ(stored.body.find("nonexistent"), std::string::npos) << stored.body;
 
   s.Kill(SIGTERM);
   Db db(s.db());
   EXPECT_EQ(db.Column("PRAGMA integrity_check"),
             std::vector<std::string>{"ok"});
   EXPECT_EQ(db.Column("SELECT name FROM ecosystems ORDER BY name"),
-            (std::vector<std::string>{"vote", "x'; DROP TABLE events;--"}));
-  EXPECT_EQ(db.Count("ecosystem_versions"), 2);
+            (std::vector<std::string>{"envfile", "vote",
+                                      "x'; DROP TABLE events;--"}));
+  EXPECT_EQ(db.Count("ecosystem_versions"), 3);
   EXPECT_EQ(db.Count("events"), 0);
 }
 

@@ -476,6 +476,9 @@ void ServerImpl::PutEcosystem(const httplib::Request& req,
     return SendStatus(res, BadParam("body", "empty body: expected a manifest"));
   manifest::LoadOptions lo;
   lo.name = name;
+  // Never open files of this machine on behalf of a request (env_file:
+  // /etc/...).
+  lo.read_files = false;
   std::string fmt =
       req.has_param("format") ? req.get_param_value("format") : "auto";
   auto f = manifest::ParseFormat(fmt);
@@ -499,13 +502,22 @@ void ServerImpl::PutEcosystem(const httplib::Request& req,
   }
   model::Ecosystem eco = std::move(loaded->ecosystem);
   eco.name = name;
+  // Locations name the request body, not the private placeholder path.
   for (auto& file : eco.source_files)
     if (file == where) file = "body";
+  for (auto& c : eco.components)
+    if (c.where.file == where) c.where.file = "body";
+  for (auto& d : eco.dependencies)
+    for (auto& e : d.evidence)
+      if (e.where.file == where) e.where.file = "body";
   auto version = store_->PutEcosystem(eco, req.body, eco.source_format);
   if (!version.ok()) return SendStatus(res, version.status());
   loop_->Invalidate(name);
   json problems = json::array();
-  for (const auto& p : loaded->problems) problems.push_back(cli::ToJson(p));
+  for (auto p : loaded->problems) {
+    if (p.where.file == where) p.where.file = "body";
+    problems.push_back(cli::ToJson(p));
+  }
   SendJson(res, 201,
            json{{"ecosystem", name},
                 {"version", *version},
