@@ -192,6 +192,41 @@ TEST(ServeApi, ManifestsPlansEventsAndActionsEndToEnd) {
   EXPECT_EQ(Http("GET", s.url() + "/readyz").status, 200);
 }
 
+TEST(ServeApi, DryRunActuatorRecordsActionsAndChangesNothing) {
+  ServeProcess s(
+      {"--infra", kExamples + "infra-3zones.yaml", "--actuator", "dry-run"});
+  std::string err;
+  ASSERT_TRUE(s.Start(&err)) << err;
+  const std::string v1 = s.url() + "/v1";
+  ASSERT_EQ(Http("PUT", v1 + "/ecosystems/shop", s.token(),
+                 Slurp(kExamples + "boutique.yaml"))
+                .status,
+            201);
+  HttpReply plan = Http("POST", v1 + "/ecosystems/shop/plan", s.token());
+  ASSERT_EQ(plan.status, 201) << plan.body;
+  json p = J(plan);
+  std::string zone = p["assignments"][0]["zone"];
+  ASSERT_EQ(Http("POST", v1 + "/events", s.token(),
+                 HardwareEvent("shop", zone, "failed"))
+                .status,
+            202);
+  json actions;
+  ASSERT_TRUE(Eventually([&] {
+    actions =
+        J(Http("GET", v1 + "/ecosystems/shop/actions", s.token()))["actions"];
+    return !actions.empty();
+  })) << s.Log();
+  for (const auto& a : actions) {
+    EXPECT_EQ(a["result"].get<std::string>().rfind("dry-run:", 0), 0u)
+        << a.dump();
+    EXPECT_TRUE(a["plan_id"].is_null());
+  }
+  json latest =
+      J(Http("GET", v1 + "/ecosystems/shop/plan?history=1", s.token()));
+  EXPECT_EQ(latest["plan_id"], p["plan_id"]);
+  EXPECT_EQ(latest["history"].size(), 1u);
+}
+
 TEST(ServeApi, RejectsBadInputWithTheRightStatusAndStoresNothing) {
   ServeProcess s({"--max-body", "64Ki"});
   std::string err;
