@@ -12,7 +12,10 @@
 //      (4 weeks = 8064 points each, offsets and scales varied), fitted and
 //      forecast one step-day ahead by each model on one core; prints CPU
 //      seconds per series and the extrapolation to 10,000 series.
-// Usage: forecast_bench [--only NAME] [--series N]
+// Usage: forecast_bench [--only TRACE] [--series N] [--model NAME]
+//                       [--dump DIR]
+//   --model: the throughput run for that model only; --dump: also write each
+//   protocol series to DIR/<trace>.txt for the R / statsmodels baselines.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -68,7 +71,7 @@ Result<forecast::Series> Load(const Trace& t) {
   return history::Resample(raw, rs, nullptr);
 }
 
-void Protocol(const char* only) {
+void Protocol(const char* only, const char* dump) {
   const std::vector<std::string> models = {"snaive_w", "snaive_d",   "hw2",
                                            "mstl",     "regression", "auto"};
   std::printf(
@@ -106,6 +109,25 @@ void Protocol(const char* only) {
         t.file, keep, static_cast<long long>(x.step_seconds), origins,
         static_cast<long long>(first), static_cast<long long>(ostep), h,
         mase_period);
+    if (dump) {
+      // The exact series and protocol, for the side-by-side R / statsmodels
+      // run of bench/forecast_bench.sh: <trace>.txt, one value per line,
+      // after a header "# h origins first step mase_period season1 season2".
+      std::string base_name = t.file;
+      base_name = base_name.substr(0, base_name.rfind('.'));
+      std::FILE* f = std::fopen(
+          (std::string(dump) + "/" + base_name + ".txt").c_str(), "w");
+      if (f) {
+        std::vector<int> seasons = forecast::DefaultSeasons(x.step_seconds);
+        std::fprintf(f, "# %d %d %lld %lld %d", h, origins,
+                     static_cast<long long>(first),
+                     static_cast<long long>(ostep), mase_period);
+        for (int m : seasons) std::fprintf(f, " %d", m);
+        std::fprintf(f, "\n");
+        for (double v : x.values) std::fprintf(f, "%.17g\n", v);
+        std::fclose(f);
+      }
+    }
     double base = 0;
     for (const std::string& m : models) {
       forecast::BacktestOptions o;
@@ -132,7 +154,7 @@ void Protocol(const char* only) {
   }
 }
 
-void Throughput(int count) {
+void Throughput(int count, const char* only_model) {
   // Real 5-minute data: bitbrains, azure and google traces, 8064-point
   // windows at varied offsets and scales.
   std::vector<std::vector<double>> pool;
@@ -148,7 +170,8 @@ void Throughput(int count) {
       "== throughput: %d series x 8064 points (4 weeks at 5 min), h = 288\n",
       count);
   for (const char* model : {"snaive_w", "hw2", "mstl", "regression", "auto"}) {
-    int n = std::string(model) == "auto" ? std::max(1, count / 20) : count;
+    if (only_model && std::string(model) != only_model) continue;
+    int n = count;
     double t0 = Cpu();
     int failed = 0;
     for (int i = 0; i < n; ++i) {
@@ -179,12 +202,16 @@ void Throughput(int count) {
 
 int main(int argc, char** argv) {
   const char* only = nullptr;
+  const char* only_model = nullptr;
+  const char* dump = nullptr;
   int count = 500;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--only") == 0) only = argv[i + 1];
     if (std::strcmp(argv[i], "--series") == 0) count = std::atoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--model") == 0) only_model = argv[i + 1];
+    if (std::strcmp(argv[i], "--dump") == 0) dump = argv[i + 1];
   }
-  Protocol(only);
-  if (count > 0) Throughput(count);
+  Protocol(only, dump);
+  if (count > 0) Throughput(count, only_model);
   return 0;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Ecotone needs to build and test, if missing.
-# Usage: scripts/install-deps.sh [--test]   (--test adds test services/tools)
+# Usage: scripts/install-deps.sh [--test|--bench]   (--test adds test services/tools)
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config libyaml-cpp-dev libyaml-dev nlohmann-json3-dev
   libcli11-dev libspdlog-dev libfmt-dev libsqlite3-dev libcurl4-openssl-dev
@@ -8,6 +8,9 @@ pkgs=(build-essential cmake ninja-build pkg-config libyaml-cpp-dev libyaml-dev n
   libgtest-dev libgmock-dev libbenchmark-dev curl graphviz)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(clang libclang-rt-14-dev prometheus sqlite3)
+fi
+if [ "${1:-}" = "--bench" ]; then  # side-by-side baselines of bench/forecast_bench.sh
+  pkgs+=(r-base-core r-cran-forecast python3-statsmodels)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

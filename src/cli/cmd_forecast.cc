@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "cli.h"
+#include "ecotone/adapters/prometheus.h"
 #include "ecotone/forecast/backtest.h"
 #include "ecotone/forecast/forecast.h"
 #include "ecotone/forecast/replicas.h"
@@ -28,7 +29,12 @@ struct HistoryFlags {
   std::string history;
   std::string series;
   std::string column;
-  int64_t step = 0;
+  std::string step;  // seconds, or a duration such as 30m.
+  // Prometheus input instead of --history (query_range over [end-range, end]).
+  std::string prometheus;
+  std::string query;
+  std::string range = "14d";
+  std::string end;  // empty: now.
   std::string tz = "UTC";
   std::string events;
   std::string seasons;
@@ -36,18 +42,29 @@ struct HistoryFlags {
 };
 
 void AddHistoryFlags(CLI::App* cmd, HistoryFlags* f) {
-  cmd->add_option(
-         "--history", f->history,
-         "history file: CSV (timestamp,value / timestamp,series,value / "
-         "ds,y / several columns) or OpenMetrics text")
-      ->required();
+  cmd->add_option("--history", f->history,
+                  "history file: CSV (timestamp,value / timestamp,series,value "
+                  "/ ds,y / several columns) or OpenMetrics text");
+  cmd->add_option("--prometheus", f->prometheus,
+                  "read the history from this Prometheus (base URL, e.g. "
+                  "http://127.0.0.1:9090) with --query, --range, --step, --end "
+                  "instead of --history");
+  cmd->add_option("--query", f->query, "PromQL query (with --prometheus)");
+  cmd->add_option("--range", f->range,
+                  "history length with --prometheus, e.g. 14d, 36h (default "
+                  "14d)");
+  cmd->add_option("--end", f->end,
+                  "end of the range with --prometheus: ISO-8601 or unix "
+                  "seconds (default: now)");
   cmd->add_option("--series", f->series,
-                  "series to use (series column or metric name)");
+                  "series to use (series column or metric name; with "
+                  "--prometheus: a label value or label=value)");
   cmd->add_option("--column", f->column, "value column of a multi-column CSV");
   cmd->add_option(
       "--step", f->step,
-      "grid step in seconds (default: the median spacing; coarser = "
-      "bucket means; also the row spacing of files without timestamps)");
+      "grid step, seconds or a duration like 30m (default: the median "
+      "spacing, 5m with --prometheus; coarser = bucket means; also the row "
+      "spacing of files without timestamps)");
   cmd->add_option("--tz", f->tz,
                   "time zone of the calendar and of timestamps without offset: "
                   "UTC, +hh:mm or an IANA name (DST from /usr/share/zoneinfo)");
@@ -99,6 +116,146 @@ Result<std::vector<int>> ParseSeasons(const std::string& text) {
   return out;
 }
 
+// "1800", "30m", "14d", "1h30m": seconds; units s, m, h, d, w (as in
+// Prometheus durations). kInvalidArgument naming the flag otherwise.
+Result<int64_t> ParseDuration(const std::string& text, const char* flag) {
+  auto bad = [&] {
+    return Status::InvalidArgument(
+        "bad duration '" + text + "' (seconds, or e.g. 30m, 6h, 14d, 2w)",
+        Location{"", 0, 0, flag});
+  };
+  if (text.empty()) return bad();
+  int64_t total = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t j = i;
+    while (j < text.size() && text[j] >= '0' && text[j] <= '9') ++j;
+    if (j == i || j - i > 12) return bad();
+    int64_t v = std::stoll(text.substr(i, j - i));
+    int64_t unit = 1;
+    if (j < text.size()) {
+      switch (text[j]) {
+        case 's':
+          unit = 1;
+          break;
+        case 'm':
+          unit = 60;
+          break;
+        case 'h':
+          unit = 3600;
+          break;
+        case 'd':
+          unit = 86400;
+          break;
+        case 'w':
+          unit = 604800;
+          break;
+        default:
+          return bad();
+      }
+      ++j;
+    } else if (i != 0) {
+      return bad();  // "1h30" has no unit for 30
+    }
+    total += v * unit;
+    if (total > int64_t{100} * 365 * 86400) return bad();
+    i = j;
+  }
+  if (total <= 0) return bad();
+  return total;
+}
+
+// Reads the history from Prometheus: query_range over [end - range, end] at
+// the step. Several series: --series picks one by a label value (or
+// label=value). Errors (exit 2): Prometheus down, an HTTP error or a
+// rejected query (the message names the URL and Prometheus's error), no or
+// several series.
+Result<history::RawSeries> ReadPrometheus(const HistoryFlags& f, int64_t step,
+                                          const forecast::TimeZone& tz) {
+  if (f.query.empty())
+    return Status::InvalidArgument("--prometheus needs --query",
+                                   Location{"", 0, 0, "--query"});
+  ECOTONE_ASSIGN_OR_RETURN(int64_t range, ParseDuration(f.range, "--range"));
+  int64_t end = static_cast<int64_t>(std::time(nullptr));
+  if (!f.end.empty()) {
+    Result<int64_t> e = history::ParseTimestamp(f.end, tz);
+    if (!e.ok())
+      return Status::InvalidArgument(e.status().message(),
+                                     Location{"", 0, 0, "--end"});
+    end = *e;
+  }
+  if (range / step > 5'000'000)
+    return Status::InvalidArgument("--range / --step is over 5,000,000 points",
+                                   Location{"", 0, 0, "--range"});
+  adapters::PrometheusOptions po;
+  po.url = f.prometheus;
+  adapters::PrometheusClient client(po);
+  Result<std::vector<adapters::PromSeries>> r =
+      client.QueryRange(f.query, static_cast<double>(end - range),
+                        static_cast<double>(end), static_cast<double>(step));
+  if (!r.ok()) {
+    // Prometheus down or failing is bad input for this command (exit 2).
+    StatusCode code = r.status().code() == StatusCode::kInvalidArgument
+                          ? StatusCode::kInvalidArgument
+                          : StatusCode::kIOError;
+    return Status(code,
+                  "prometheus " + f.prometheus + ": " + r.status().message(),
+                  Location{"", 0, 0, "--prometheus"});
+  }
+  std::vector<const adapters::PromSeries*> picked;
+  for (const adapters::PromSeries& ps : *r) {
+    if (f.series.empty()) {
+      picked.push_back(&ps);
+      continue;
+    }
+    for (const auto& [k, v] : ps.labels)
+      if (v == f.series || k + "=" + v == f.series) {
+        picked.push_back(&ps);
+        break;
+      }
+  }
+  auto describe = [](const adapters::PromSeries& ps) {
+    std::string d = "{";
+    for (const auto& [k, v] : ps.labels)
+      d += (d.size() > 1 ? "," : "") + k + "=\"" + v + "\"";
+    return d + "}";
+  };
+  if (picked.empty())
+    return Status::InvalidArgument(
+        "query '" + f.query + "' returned " + std::to_string(r->size()) +
+            " series" +
+            (f.series.empty() ? "" : ", none with a label '" + f.series + "'") +
+            " in the range",
+        Location{"", 0, 0, f.series.empty() ? "--query" : "--series"});
+  if (picked.size() > 1) {
+    std::string names;
+    for (size_t i = 0; i < picked.size() && i < 5; ++i)
+      names += (i ? ", " : "") + describe(*picked[i]);
+    return Status::InvalidArgument(
+        "query '" + f.query + "' returned " + std::to_string(picked.size()) +
+            " series (" + names +
+            "); aggregate them in the query or pick one with --series",
+        Location{"", 0, 0, "--series"});
+  }
+  history::RawSeries raw;
+  const adapters::PromSeries& ps = *picked[0];
+  auto name = ps.labels.find("__name__");
+  raw.name = name != ps.labels.end() ? name->second : describe(ps);
+  for (const auto& [t, v] : ps.points) {
+    raw.times.push_back(static_cast<int64_t>(std::llround(t)));
+    raw.values.push_back(v);
+  }
+  raw.notes.push_back("prometheus " + f.prometheus + " query_range '" +
+                      f.query + "' over " + f.range + " at step " +
+                      std::to_string(step) + " s");
+  return raw;
+}
+
+// Where the history came from, for messages: the file or the Prometheus URL.
+std::string HistorySource(const HistoryFlags& f) {
+  return f.history.empty() ? f.prometheus : f.history;
+}
+
 struct LoadedHistory {
   forecast::Series series;
   history::RepairReport repairs;
@@ -110,21 +267,33 @@ struct LoadedHistory {
 Result<LoadedHistory> Load(const HistoryFlags& f, bool clip) {
   LoadedHistory out;
   ECOTONE_ASSIGN_OR_RETURN(out.tz, history::LoadTimeZone(f.tz));
-  history::ReadOptions ro;
-  ro.series = f.series;
-  ro.column = f.column;
-  ro.step_seconds = f.step;
-  ro.tz = out.tz;
-  if (f.step < 0) return Status::InvalidArgument("--step must be positive");
-  ECOTONE_ASSIGN_OR_RETURN(history::RawSeries raw,
-                           history::ReadHistoryFile(f.history, ro));
+  int64_t step = 0;
+  if (!f.step.empty()) {
+    ECOTONE_ASSIGN_OR_RETURN(step, ParseDuration(f.step, "--step"));
+  }
+  if (f.history.empty() == f.prometheus.empty())
+    return Status::InvalidArgument(
+        "give exactly one of --history FILE and --prometheus URL",
+        Location{"", 0, 0, "--history"});
+  history::RawSeries raw;
+  if (!f.prometheus.empty()) {
+    if (step == 0) step = 300;
+    ECOTONE_ASSIGN_OR_RETURN(raw, ReadPrometheus(f, step, out.tz));
+  } else {
+    history::ReadOptions ro;
+    ro.series = f.series;
+    ro.column = f.column;
+    ro.step_seconds = step;
+    ro.tz = out.tz;
+    ECOTONE_ASSIGN_OR_RETURN(raw, history::ReadHistoryFile(f.history, ro));
+  }
   history::ResampleOptions rs;
-  rs.step_seconds = f.step;
+  rs.step_seconds = step;
   rs.clip_outliers = clip && !f.no_clip;
   Result<forecast::Series> s = history::Resample(raw, rs, &out.repairs);
   if (!s.ok())
     return Status(s.status().code(), s.status().message(),
-                  Location{f.history, 0, 0, ""});
+                  Location{HistorySource(f), 0, 0, ""});
   out.series = std::move(s).value();
   if (!f.events.empty()) {
     ECOTONE_ASSIGN_OR_RETURN(out.events,
@@ -307,7 +476,7 @@ Status RunForecast(const ForecastFlags& f) {
   Result<forecast::ForecastOutput> r = forecast::Forecast(h.series, fo);
   if (!r.ok())
     return Status(r.status().code(), r.status().message(),
-                  Location{f.h.history, 0, 0, ""});
+                  Location{HistorySource(f.h), 0, 0, ""});
   const forecast::ForecastOutput& fc = *r;
   if (f.output == "json") {
     nlohmann::json j;
@@ -433,7 +602,7 @@ Status RunBacktest(const BacktestFlags& f) {
       forecast::Backtest(h.series, bo, CpuSeconds);
   if (!r.ok())
     return Status(r.status().code(), r.status().message(),
-                  Location{f.h.history, 0, 0, ""});
+                  Location{HistorySource(f.h), 0, 0, ""});
   if (f.output == "json") {
     nlohmann::json j;
     j["series"] = h.series.name;
@@ -539,7 +708,7 @@ Status RunScale(const ScaleFlags& f) {
     Result<forecast::ForecastOutput> r = forecast::Forecast(h.series, fo);
     if (!r.ok())
       return Status(r.status().code(), r.status().message(),
-                    Location{f.h.history, 0, 0, ""});
+                    Location{HistorySource(f.h), 0, 0, ""});
     std::vector<double> demand;
     for (const auto& p : r->points) demand.push_back(p.quantiles[0]);
     forecast::ScalingPolicy pol;

@@ -60,7 +60,8 @@ int64_t StartupUs(const model::Component& c) {
 
 bool IsStateful(const model::Component& c) {
   return c.stateful || c.kind == model::ComponentKind::kDatabase ||
-         c.kind == model::ComponentKind::kQueue || c.kind == model::ComponentKind::kStorage;
+         c.kind == model::ComponentKind::kQueue ||
+         c.kind == model::ComponentKind::kStorage;
 }
 
 bool Inside(const Place& p, const model::HardwareEvent& h) {
@@ -69,7 +70,8 @@ bool Inside(const Place& p, const model::HardwareEvent& h) {
 }
 
 std::string Target(const model::HardwareEvent& h) {
-  std::string s = h.host.empty() ? (h.rack.empty() ? "zone " : "rack ") : "host ";
+  std::string s =
+      h.host.empty() ? (h.rack.empty() ? "zone " : "rack ") : "host ";
   s += h.zone;
   if (!h.rack.empty()) s += "/" + h.rack;
   if (!h.host.empty()) s += "/" + h.host;
@@ -81,7 +83,8 @@ std::string Unusable(const model::Topology& t, const Place& p) {
   for (const auto& z : t.zones) {
     if (z.name != p.zone) continue;
     if (!model::IsUsable(z.state))
-      return "zone " + z.name + " " + std::string(model::CapacityStateName(z.state));
+      return "zone " + z.name + " " +
+             std::string(model::CapacityStateName(z.state));
     for (const auto& r : z.racks) {
       if (r.name != p.rack) continue;
       if (!model::IsUsable(r.state))
@@ -97,8 +100,31 @@ std::string Unusable(const model::Topology& t, const Place& p) {
   return "zone " + p.zone + " unknown";
 }
 
+// Every zone, rack and host whose capacity is not usable (the few that
+// replicas must leave), as hardware targets. O(zones + racks + hosts).
+std::vector<model::HardwareEvent> UnusableTargets(const model::Topology& t) {
+  std::vector<model::HardwareEvent> out;
+  for (const auto& z : t.zones) {
+    if (!model::IsUsable(z.state)) {
+      out.push_back({z.name, "", "", HardwareChange::kFailed, 0});
+      continue;
+    }
+    for (const auto& r : z.racks) {
+      if (!model::IsUsable(r.state)) {
+        out.push_back({z.name, r.name, "", HardwareChange::kFailed, 0});
+        continue;
+      }
+      for (const auto& h : r.hosts)
+        if (!model::IsUsable(h.state))
+          out.push_back({z.name, r.name, h.name, HardwareChange::kFailed, 0});
+    }
+  }
+  return out;
+}
+
 // Sets the state of the zone / rack / host `h` names in `t` (no-op if absent).
-void MarkState(model::Topology* t, const model::HardwareEvent& h, model::CapacityState st) {
+void MarkState(model::Topology* t, const model::HardwareEvent& h,
+               model::CapacityState st) {
   for (auto& z : t->zones) {
     if (z.name != h.zone) continue;
     if (h.rack.empty()) {
@@ -119,14 +145,16 @@ void MarkState(model::Topology* t, const model::HardwareEvent& h, model::Capacit
 
 int MigrationsSince(const State& s, int64_t since_us) {
   const auto& v = s.migration_times_us;
-  return static_cast<int>(v.end() - std::upper_bound(v.begin(), v.end(), since_us));
+  return static_cast<int>(v.end() -
+                          std::upper_bound(v.begin(), v.end(), since_us));
 }
 
 // Replicas that serve or will serve (not down, not isolated).
 int Active(const ComponentState& c) {
   int n = 0;
   for (const auto& r : c.replicas)
-    if (r.phase == ReplicaPhase::kServing || r.phase == ReplicaPhase::kStarting) ++n;
+    if (r.phase == ReplicaPhase::kServing || r.phase == ReplicaPhase::kStarting)
+      ++n;
   return n;
 }
 
@@ -143,13 +171,15 @@ std::string Join(const std::vector<std::string>& v, const char* sep = ", ") {
 // Utilisation of `active` replicas under the component's latest load: the
 // larger of requests/s over capacity_rps_per_replica and cpu over the cpu
 // request × target; NaN when neither is known.
-double Utilisation(const ComponentState& c, const model::Component& comp, int active,
-                   double cpu_target) {
+double Utilisation(const ComponentState& c, const model::Component& comp,
+                   int active, double cpu_target) {
   if (active <= 0) return model::kNoValue;
   double u = model::kNoValue;
-  if (model::HasValue(c.load.requests_per_s) && comp.capacity_rps_per_replica > 0)
+  if (model::HasValue(c.load.requests_per_s) &&
+      comp.capacity_rps_per_replica > 0)
     u = c.load.requests_per_s / (active * comp.capacity_rps_per_replica);
-  if (model::HasValue(c.load.cpu_millicores) && comp.requests.cpu_millicores > 0) {
+  if (model::HasValue(c.load.cpu_millicores) &&
+      comp.requests.cpu_millicores > 0) {
     // cpu is the mean per replica over the replicas serving when sampled.
     int serving = 0;
     for (const auto& r : c.replicas)
@@ -176,11 +206,12 @@ class EcotonePolicy final : public Policy {
     const Event& e;
     int64_t now;
     std::vector<Action> out;
-    std::set<int> touched;  // components with a structural action already.
-    int migration_budget = 0;  // planned migrations left in this window.
+    std::vector<char> touched;  // per component: a structural action already.
+    int migration_budget = 0;   // planned migrations left in this window.
   };
 
-  Action Base(Ctx& x, ActionKind kind, int ci, std::string trigger, int64_t event_id) const {
+  Action Base(Ctx& x, ActionKind kind, int ci, std::string trigger,
+              int64_t event_id) const {
     Action a;
     a.time_us = x.now;
     a.ecosystem = x.s.ecosystem.name;
@@ -193,6 +224,9 @@ class EcotonePolicy final : public Policy {
 
   // Rules.
   void Heal(Ctx& x, const std::string& trigger, int64_t event_id) const;
+  void HealEach(Ctx& x, std::vector<int> focus, const model::Topology& topo,
+                const std::string& trigger, int64_t event_id,
+                const std::string& why) const;
   void Drain(Ctx& x) const;
   void Rebalance(Ctx& x) const;
   void Secure(Ctx& x) const;
@@ -202,35 +236,42 @@ class EcotonePolicy final : public Policy {
   void Scale(Ctx& x, int ci, bool forecast_event) const;
 
   // Helpers.
-  std::string RollbackTarget(const ComponentState& c, const std::string& bad) const;
+  std::string RollbackTarget(const ComponentState& c,
+                             const std::string& bad) const;
   int UpperReplicas(const model::Component& c) const {
-    return c.replicas.max > c.replicas.initial ? c.replicas.max
-                                               : std::max(c.replicas.initial, o_.default_max_replicas);
+    return c.replicas.max > c.replicas.initial
+               ? c.replicas.max
+               : std::max(c.replicas.initial, o_.default_max_replicas);
   }
   bool Healthy(const State& s, int ci, int64_t now, std::string* why) const;
-  void EmitMoves(Ctx& x, const internal::Replan& plan, size_t limit, ActionKind kind, bool live,
-                 const std::string& trigger, int64_t event_id, const std::string& constraint,
+  void EmitMoves(Ctx& x, const internal::Replan& plan, size_t limit,
+                 ActionKind kind, bool live, const std::string& trigger,
+                 int64_t event_id, const std::string& constraint,
                  const std::vector<std::string>& alternatives) const;
 
   EcotoneOptions o_;
 };
 
-std::vector<Action> EcotonePolicy::Decide(const State& s, const Event& e, int64_t now) const {
-  Ctx x{s, e, now, {}, {}, 0};
-  x.migration_budget = std::max(
-      0, o_.max_migrations_per_window - MigrationsSince(s, now - o_.migration_window_us));
+std::vector<Action> EcotonePolicy::Decide(const State& s, const Event& e,
+                                          int64_t now) const {
+  Ctx x{s, e, now, {}, std::vector<char>(s.components.size(), 0), 0};
+  x.migration_budget =
+      std::max(0, o_.max_migrations_per_window -
+                      MigrationsSince(s, now - o_.migration_window_us));
   std::vector<int> all(s.components.size());
   for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int>(i);
 
   switch (e.kind) {
     case EventKind::kHardware: {
       const auto& h = e.hardware;
-      std::string what = Target(h) + " " + std::string(model::HardwareChangeName(h.change));
+      std::string what =
+          Target(h) + " " + std::string(model::HardwareChangeName(h.change));
       if (h.change == HardwareChange::kFailed) Heal(x, what, e.id);
-      if (h.change == HardwareChange::kDegraded || h.change == HardwareChange::kMaintenance)
+      if (h.change == HardwareChange::kDegraded ||
+          h.change == HardwareChange::kMaintenance)
         Drain(x);
       if (h.change == HardwareChange::kRecovered) {
-        Heal(x, what, e.id);
+        Heal(x, "", e.id);  // replicas still down elsewhere, if any.
         Rebalance(x);
       }
       break;
@@ -250,46 +291,62 @@ std::vector<Action> EcotonePolicy::Decide(const State& s, const Event& e, int64_
       break;
     }
     case EventKind::kMetrics: {
-      std::set<int> named;
+      std::vector<int> v;
       for (const auto& m : e.metrics)
-        if (int ci = s.ComponentIndex(m.component); ci >= 0) named.insert(ci);
-      std::vector<int> v(named.begin(), named.end());
+        if (int ci = s.ComponentIndex(m.component); ci >= 0) v.push_back(ci);
+      std::sort(v.begin(), v.end());
+      v.erase(std::unique(v.begin(), v.end()), v.end());
       Rollouts(x, v);
       for (int ci : v) Scale(x, ci, false);
       break;
     }
     case EventKind::kTick: {
-      Heal(x, "", 0);
+      if (s.last_hardware_us == kNever ||
+          now - s.last_hardware_us <= o_.heal_retry_window_us)
+        Heal(x, "", 0);
       Drain(x);
-      if (s.last_recovered_us != kNever && now - s.last_recovered_us <= o_.recover_window_us)
+      if (s.last_recovered_us != kNever &&
+          now - s.last_recovered_us <= o_.recover_window_us &&
+          (now - s.last_recovered_us <= o_.recover_settle_us ||
+           (!s.migration_times_us.empty() &&
+            s.migration_times_us.back() > s.last_recovered_us)))
         Rebalance(x);
       Rollouts(x, all);
       Releases(x);
-      for (int ci : all) Scale(x, ci, false);
+      // Reactive scaling follows metrics events; ticks carry the forecast
+      // schedules forward.
+      for (int ci : all)
+        if (!s.components[ci].forecast.replicas.empty()) Scale(x, ci, false);
       break;
     }
   }
   return std::move(x.out);
 }
 
-void EcotonePolicy::EmitMoves(Ctx& x, const internal::Replan& plan, size_t limit,
-                              ActionKind kind, bool live, const std::string& trigger,
-                              int64_t event_id, const std::string& constraint,
-                              const std::vector<std::string>& alternatives) const {
+void EcotonePolicy::EmitMoves(
+    Ctx& x, const internal::Replan& plan, size_t limit, ActionKind kind,
+    bool live, const std::string& trigger, int64_t event_id,
+    const std::string& constraint,
+    const std::vector<std::string>& alternatives) const {
   std::vector<internal::ReplicaMove> moves = plan.moves;
   const auto& comps = x.s.ecosystem.components;
-  std::stable_sort(moves.begin(), moves.end(), [&](const auto& a, const auto& b) {
-    bool sa = IsStateful(comps[a.component]), sb = IsStateful(comps[b.component]);
-    if (sa != sb) return kind == ActionKind::kRecover ? sb : sa;  // drains: stateful first.
-    if (comps[a.component].name != comps[b.component].name)
-      return comps[a.component].name < comps[b.component].name;
-    return a.replica < b.replica;
-  });
+  std::stable_sort(
+      moves.begin(), moves.end(), [&](const auto& a, const auto& b) {
+        bool sa = IsStateful(comps[a.component]),
+             sb = IsStateful(comps[b.component]);
+        if (sa != sb)
+          return kind == ActionKind::kRecover ? sb
+                                              : sa;  // drains: stateful first.
+        if (comps[a.component].name != comps[b.component].name)
+          return comps[a.component].name < comps[b.component].name;
+        return a.replica < b.replica;
+      });
   for (size_t k = 0; k < moves.size() && k < limit; ++k) {
     const auto& m = moves[k];
     const model::Component& comp = comps[m.component];
     std::string t = trigger;
     if (t.empty()) t = Unusable(x.s.topology, m.from);
+    if (t.empty()) t = "replica down at " + m.from.ToString();
     Action a = Base(x, kind, m.component, t, event_id);
     a.replica = m.replica;
     a.from = m.from;
@@ -299,19 +356,22 @@ void EcotonePolicy::EmitMoves(Ctx& x, const internal::Replan& plan, size_t limit
     a.constraint = constraint;
     std::string who = comp.name + "#" + std::to_string(m.replica);
     if (kind == ActionKind::kRecover) {
-      a.expected_effect = who + " back to " + m.to.ToString() + ": ecosystem cost " +
-                          Num(plan.objective_before, 4) + " -> " + Num(plan.objective_after, 4) +
+      a.expected_effect = who + " back to " + m.to.ToString() +
+                          ": ecosystem cost " + Num(plan.objective_before, 4) +
+                          " -> " + Num(plan.objective_after, 4) +
                           " per hour (incl. migration costs)";
     } else if (live) {
       a.expected_effect = who + " keeps serving from " + m.from.ToString() +
-                          " until its copy at " + m.to.ToString() + " is up (~" +
-                          Dur(StartupUs(comp)) + "); nothing left on the hardware at risk";
+                          " until its copy at " + m.to.ToString() +
+                          " is up (~" + Dur(StartupUs(comp)) +
+                          "); nothing left on the hardware at risk";
     } else {
-      a.expected_effect = who + " serving again at " + m.to.ToString() + " in ~" +
-                          Dur(StartupUs(comp)) + " (start-up); " + std::to_string(plan.kept) +
+      a.expected_effect = who + " serving again at " + m.to.ToString() +
+                          " in ~" + Dur(StartupUs(comp)) + " (start-up); " +
+                          std::to_string(plan.kept) +
                           " replicas of the neighbourhood keep their place";
     }
-    x.touched.insert(m.component);
+    x.touched[m.component] = 1;
     x.out.push_back(std::move(a));
   }
 }
@@ -320,21 +380,29 @@ void EcotonePolicy::EmitMoves(Ctx& x, const internal::Replan& plan, size_t limit
 
 // Replicas on failed / draining / quarantined capacity (or down) are
 // re-placed at once with the placement module's incremental re-placement.
-void EcotonePolicy::Heal(Ctx& x, const std::string& trigger, int64_t event_id) const {
+void EcotonePolicy::Heal(Ctx& x, const std::string& trigger,
+                         int64_t event_id) const {
   const State& s = x.s;
   std::vector<int> focus;
   int displaced = 0;
+  const std::vector<model::HardwareEvent> unusable =
+      UnusableTargets(s.topology);
   for (size_t ci = 0; ci < s.components.size(); ++ci) {
     bool any = false;
     for (const auto& r : s.components[ci].replicas) {
       if (r.phase == ReplicaPhase::kIsolated || r.place.empty()) continue;
       // Degraded and announced (maintenance) hardware is Drain's: ahead of
       // the deadline, rate-limited.
-      bool announced = std::any_of(s.notices.begin(), s.notices.end(), [&](const auto& n) {
-        return Inside(r.place, n.hardware);
-      });
-      if (r.phase == ReplicaPhase::kDown ||
-          (!announced && !Unusable(s.topology, r.place).empty())) {
+      auto inside = [&](const model::HardwareEvent& h) {
+        return Inside(r.place, h);
+      };
+      bool lost =
+          r.phase == ReplicaPhase::kDown ||
+          (std::any_of(unusable.begin(), unusable.end(), inside) &&
+           std::none_of(s.notices.begin(), s.notices.end(), [&](const auto& n) {
+             return Inside(r.place, n.hardware);
+           }));
+      if (lost) {
         any = true;
         ++displaced;
       }
@@ -344,24 +412,79 @@ void EcotonePolicy::Heal(Ctx& x, const std::string& trigger, int64_t event_id) c
   if (focus.empty()) return;
   // Announced (degraded / maintenance) hardware receives nothing new.
   model::Topology topo = s.topology;
-  for (const auto& n : s.notices) MarkState(&topo, n.hardware, model::CapacityState::kDraining);
+  for (const auto& n : s.notices)
+    MarkState(&topo, n.hardware, model::CapacityState::kDraining);
   internal::ReplanRequest req;
   req.focus = focus;
   req.topology = &topo;
   auto plan = internal::ReplanAround(s, req, o_);
-  if (!plan.ok() || !plan->feasible) return;  // nothing placeable: stays down.
+  if (!plan.ok() || !plan->feasible) {
+    HealEach(x, focus, topo, trigger, event_id,
+             plan.ok() ? plan->infeasible : plan.status().ToString());
+    return;
+  }
   std::vector<std::string> alternatives = {
-      "wait for the hardware to recover: the replicas stay down for an unknown time",
+      "wait for the hardware to recover: the replicas stay down for an unknown "
+      "time",
       "restart in place: the capacity is not usable",
-      "full re-plan of the ecosystem: would move healthy replicas; incremental re-placement "
-      "keeps " + std::to_string(plan->kept) + " replicas of the neighbourhood in place"};
-  std::string constraint =
-      "capacity lost: " + std::to_string(displaced) +
-      " replicas re-placed at once (failures are not rate-limited); placement by "
-      "proximity, spread and capacity over " +
-      std::to_string(plan->neighbourhood_components) + " components (" + plan->solver + ")";
-  EmitMoves(x, *plan, plan->moves.size(), ActionKind::kMigrate, false, trigger, event_id,
-            constraint, alternatives);
+      "full re-plan of the ecosystem: would move healthy replicas; incremental "
+      "re-placement "
+      "keeps " +
+          std::to_string(plan->kept) +
+          " replicas of the neighbourhood in place"};
+  std::string constraint = "capacity lost: " + std::to_string(displaced) +
+                           " replicas re-placed at once (failures are not "
+                           "rate-limited); placement by "
+                           "proximity, spread and capacity over " +
+                           std::to_string(plan->neighbourhood_components) +
+                           " components (" + plan->solver + ")";
+  EmitMoves(x, *plan, plan->moves.size(), ActionKind::kMigrate, false, trigger,
+            event_id, constraint, alternatives);
+}
+
+// When the neighbourhood as a whole has no plan (capacity short, a spread
+// that cannot be met), re-place component by component, stateful first, each
+// on the state the previous moves leave: whatever can serve again does.
+void EcotonePolicy::HealEach(Ctx& x, std::vector<int> focus,
+                             const model::Topology& topo,
+                             const std::string& trigger, int64_t event_id,
+                             const std::string& why) const {
+  const auto& comps = x.s.ecosystem.components;
+  std::stable_sort(focus.begin(), focus.end(), [&](int a, int b) {
+    bool sa = IsStateful(comps[a]), sb = IsStateful(comps[b]);
+    if (sa != sb) return sa;
+    return comps[a].name < comps[b].name;
+  });
+  State work = x.s;
+  std::vector<std::string> stuck;
+  for (int c : focus) {
+    internal::ReplanRequest req;
+    req.focus = {c};
+    req.topology = &topo;
+    auto plan = internal::ReplanAround(work, req, o_);
+    if (!plan.ok() || !plan->feasible) {
+      stuck.push_back(comps[c].name);
+      continue;
+    }
+    std::erase_if(plan->moves, [&](const internal::ReplicaMove& m) {
+      return m.component != c;
+    });
+    size_t before = x.out.size();
+    EmitMoves(x, *plan, plan->moves.size(), ActionKind::kMigrate, false,
+              trigger, event_id,
+              "capacity lost; the neighbourhood as a whole has no plan (" +
+                  why +
+                  "): re-placed component by component, stateful "
+                  "first" +
+                  (stuck.empty() ? std::string()
+                                 : "; still without a place: " + Join(stuck)),
+              {"wait for the hardware to recover: the replicas stay down for "
+               "an unknown time",
+               "nothing: a joint re-placement of the neighbourhood is "
+               "infeasible"});
+    for (size_t k = before; k < x.out.size(); ++k)
+      (void)Apply(x.out[k], x.now, &work);
+  }
 }
 
 // Replicas on degraded / maintenance hardware move ahead of the failure,
@@ -371,15 +494,17 @@ void EcotonePolicy::Drain(Ctx& x) const {
   const State& s = x.s;
   if (s.notices.empty()) return;
   model::Topology topo = s.topology;
-  for (const auto& n : s.notices) MarkState(&topo, n.hardware, model::CapacityState::kDraining);
+  for (const auto& n : s.notices)
+    MarkState(&topo, n.hardware, model::CapacityState::kDraining);
   for (const auto& n : s.notices) {
     std::vector<int> focus;
     int on = 0;
     for (size_t ci = 0; ci < s.components.size(); ++ci) {
-      if (x.touched.count(static_cast<int>(ci))) continue;
+      if (x.touched[ci]) continue;
       bool any = false;
       for (const auto& r : s.components[ci].replicas)
-        if ((r.phase == ReplicaPhase::kServing || r.phase == ReplicaPhase::kStarting) &&
+        if ((r.phase == ReplicaPhase::kServing ||
+             r.phase == ReplicaPhase::kStarting) &&
             Inside(r.place, n.hardware)) {
           any = true;
           ++on;
@@ -394,18 +519,21 @@ void EcotonePolicy::Drain(Ctx& x) const {
     if (!plan.ok() || !plan->feasible) continue;
     // Only the replicas on the announced hardware (a fallback full solve may
     // propose more; those wait).
-    std::erase_if(plan->moves,
-                  [&](const internal::ReplicaMove& m) { return !Inside(m.from, n.hardware); });
-    const int64_t deadline = n.hardware.change == HardwareChange::kMaintenance &&
-                                     n.hardware.deadline_us > 0
-                                 ? n.hardware.deadline_us
-                                 : n.since_us + o_.degraded_deadline_us;
+    std::erase_if(plan->moves, [&](const internal::ReplicaMove& m) {
+      return !Inside(m.from, n.hardware);
+    });
+    const int64_t deadline =
+        n.hardware.change == HardwareChange::kMaintenance &&
+                n.hardware.deadline_us > 0
+            ? n.hardware.deadline_us
+            : n.since_us + o_.degraded_deadline_us;
     const int pending = static_cast<int>(plan->moves.size());
     int needed;  // per window to finish by the deadline.
     if (deadline <= x.now) {
       needed = pending;
     } else {
-      int64_t windows = std::max<int64_t>(1, (deadline - x.now) / o_.migration_window_us);
+      int64_t windows =
+          std::max<int64_t>(1, (deadline - x.now) / o_.migration_window_us);
       needed = static_cast<int>((pending + windows - 1) / windows);
     }
     // The deadline's pace counts the migrations already made this window.
@@ -414,22 +542,25 @@ void EcotonePolicy::Drain(Ctx& x) const {
     allowed = std::min(allowed, pending);
     if (allowed <= 0) continue;
     std::string change(model::HardwareChangeName(n.hardware.change));
-    std::string trigger = Target(n.hardware) + " " + change + ", to be empty by +" +
+    std::string trigger = Target(n.hardware) + " " + change +
+                          ", to be empty by +" +
                           Dur(std::max<int64_t>(0, deadline - n.since_us));
     std::string constraint =
-        "migration rate limit " + std::to_string(o_.max_migrations_per_window) + " per " +
-        Dur(o_.migration_window_us) + " (" + std::to_string(x.migration_budget) +
-        " left); deadline in " + Dur(std::max<int64_t>(0, deadline - x.now)) + " needs " +
+        "migration rate limit " + std::to_string(o_.max_migrations_per_window) +
+        " per " + Dur(o_.migration_window_us) + " (" +
+        std::to_string(x.migration_budget) + " left); deadline in " +
+        Dur(std::max<int64_t>(0, deadline - x.now)) + " needs " +
         std::to_string(needed) + " per window; " + std::to_string(pending) +
         " replicas to move, stateful first";
     std::vector<std::string> alternatives = {
         "wait for the failure: the replicas would go down with the hardware",
         "move all " + std::to_string(pending) +
-            " at once: exceeds the migration rate limit when the deadline allows spreading "
+            " at once: exceeds the migration rate limit when the deadline "
+            "allows spreading "
             "them",
     };
-    EmitMoves(x, *plan, static_cast<size_t>(allowed), ActionKind::kMigrate, true, trigger,
-              n.event_id, constraint, alternatives);
+    EmitMoves(x, *plan, static_cast<size_t>(allowed), ActionKind::kMigrate,
+              true, trigger, n.event_id, constraint, alternatives);
     x.migration_budget = std::max(0, x.migration_budget - allowed);
   }
 }
@@ -439,41 +570,59 @@ void EcotonePolicy::Drain(Ctx& x) const {
 void EcotonePolicy::Rebalance(Ctx& x) const {
   const State& s = x.s;
   if (x.migration_budget <= 0) return;
-  int replicas = 0;
-  for (const auto& c : s.components) replicas += static_cast<int>(c.replicas.size());
-  if (replicas > o_.recover_max_replicas || replicas == 0) return;
   for (const auto& c : s.components)
     for (const auto& r : c.replicas)
       if (r.phase == ReplicaPhase::kDown ||
           (r.phase == ReplicaPhase::kStarting && r.ready_us > x.now))
         return;  // still healing: rebalance once everything serves.
   model::Topology topo = s.topology;
-  for (const auto& n : s.notices) MarkState(&topo, n.hardware, model::CapacityState::kDraining);
+  for (const auto& n : s.notices)
+    MarkState(&topo, n.hardware, model::CapacityState::kDraining);
+  // The components with replicas moved off capacity that is usable again.
+  std::vector<int> focus;
+  std::vector<char> in_focus(s.components.size(), 0);
+  for (size_t ci = 0; ci < s.components.size(); ++ci)
+    for (const auto& r : s.components[ci].replicas)
+      if (!r.home.empty() && Unusable(topo, r.home).empty()) {
+        focus.push_back(static_cast<int>(ci));
+        in_focus[ci] = 1;
+        break;
+      }
+  if (focus.empty()) return;
   internal::ReplanRequest req;
   req.reoptimise = true;
+  req.focus = focus;
   req.topology = &topo;
-  auto plan = internal::ReplanAround(s, req, o_);
+  EcotoneOptions o = o_;
+  const double payback = std::max(1e-9, o_.recover_payback_hours);
+  o.placement.migration_cost /= payback;
+  o.placement.stateful_per_gib /= payback;
+  auto plan = internal::ReplanAround(s, req, o);
   if (!plan.ok() || !plan->feasible) return;
   double gain = plan->objective_before - plan->objective_after;
   if (gain < o_.recover_min_gain_per_hour) return;
+  // Partners re-optimised alongside stay where they are.
   std::erase_if(plan->moves, [&](const internal::ReplicaMove& m) {
-    return x.touched.count(m.component) > 0;
+    return x.touched[m.component] != 0 || !in_focus[m.component];
   });
   if (plan->moves.empty()) return;
   std::string trigger = "capacity recovered";
   std::string constraint = "rebalancing pays " + Num(gain, 4) +
-                           " per hour after migration costs (minimum " +
-                           Num(o_.recover_min_gain_per_hour, 4) + "); migration rate limit " +
-                           std::to_string(o_.max_migrations_per_window) + " per " +
-                           Dur(o_.migration_window_us) + " (" +
+                           " per hour after migration costs spread over " +
+                           Num(o_.recover_payback_hours, 0) + " h (minimum " +
+                           Num(o_.recover_min_gain_per_hour, 4) +
+                           "); migration rate limit " +
+                           std::to_string(o_.max_migrations_per_window) +
+                           " per " + Dur(o_.migration_window_us) + " (" +
                            std::to_string(x.migration_budget) + " left)";
   std::vector<std::string> alternatives = {
-      "stay where the failure put them: costs " + Num(gain, 4) + " per hour more",
+      "stay where the failure put them: costs " + Num(gain, 4) +
+          " per hour more",
       "move all " + std::to_string(plan->moves.size()) +
           " at once: exceeds the migration rate limit"};
   size_t limit = static_cast<size_t>(x.migration_budget);
-  EmitMoves(x, *plan, limit, ActionKind::kRecover, true, trigger, s.last_recovered_event_id,
-            constraint, alternatives);
+  EmitMoves(x, *plan, limit, ActionKind::kRecover, true, trigger,
+            s.last_recovered_event_id, constraint, alternatives);
   x.migration_budget -= static_cast<int>(std::min(limit, plan->moves.size()));
 }
 
@@ -490,21 +639,34 @@ void EcotonePolicy::Secure(Ctx& x) const {
   if (al.replica >= 0) {
     for (const auto& r : c.replicas)
       if (r.replica == al.replica) named = &r;
-    if (named == nullptr) return;  // names nothing that runs: nothing to isolate.
+    if (named == nullptr)
+      return;  // names nothing that runs: nothing to isolate.
   }
   const bool rebuild = al.severity >= o_.rebuild_min_severity;
-  const bool cordon = al.severity >= o_.cordon_min_severity;
+  // Cordon only hosts: where hosts are not modelled, a cordon would take a
+  // whole rack or zone, far more than the alert names.
+  bool hosts_known = true;
+  for (const auto& r : c.replicas)
+    if (named == nullptr || r.replica == al.replica)
+      hosts_known = hosts_known && !r.place.host.empty();
+  const bool wants_cordon = al.severity >= o_.cordon_min_severity;
+  const bool cordon = wants_cordon && hosts_known;
   const std::string sev(model::AlertSeverityName(al.severity));
-  const std::string who = named ? comp.name + "#" + std::to_string(al.replica) : comp.name;
-  std::string trigger = "security alert" + (al.source.empty() ? "" : " from " + al.source) +
-                        ": " + (al.indicator.empty() ? "suspected compromise" : al.indicator) +
-                        " (" + sev + ") on " + who;
+  const std::string who =
+      named ? comp.name + "#" + std::to_string(al.replica) : comp.name;
+  std::string trigger =
+      "security alert" + (al.source.empty() ? "" : " from " + al.source) +
+      ": " + (al.indicator.empty() ? "suspected compromise" : al.indicator) +
+      " (" + sev + ") on " + who;
 
   // Declared partners: callers and callees by the dependency graph.
   std::vector<std::string> partners;
-  if (static_cast<int>(s.depends_on.size()) == static_cast<int>(s.components.size())) {
-    for (int d : s.depends_on[ci]) partners.push_back(s.ecosystem.components[d].name);
-    for (int d : s.dependents[ci]) partners.push_back(s.ecosystem.components[d].name);
+  if (static_cast<int>(s.depends_on.size()) ==
+      static_cast<int>(s.components.size())) {
+    for (int d : s.depends_on[ci])
+      partners.push_back(s.ecosystem.components[d].name);
+    for (int d : s.dependents[ci])
+      partners.push_back(s.ecosystem.components[d].name);
   }
   std::sort(partners.begin(), partners.end());
   partners.erase(std::unique(partners.begin(), partners.end()), partners.end());
@@ -520,7 +682,6 @@ void EcotonePolicy::Secure(Ctx& x) const {
       rebuild_version = RollbackTarget(c, "");
     if (rebuild_version.empty()) rebuild_version = c.version;
     a.to_version = rebuild_version;
-    a.image = comp.image;
     a.allow = partners;
   } else {
     a.isolation = model::IsolationMode::kQuarantine;
@@ -530,56 +691,77 @@ void EcotonePolicy::Secure(Ctx& x) const {
   }
   std::vector<std::string> alts;
   if (rebuild)
-    alts.push_back("quarantine: would keep a possibly compromised process running; severity " +
-                   sev + " >= " + std::string(model::AlertSeverityName(o_.rebuild_min_severity)));
+    alts.push_back(
+        "quarantine: would keep a possibly compromised process running; "
+        "severity " +
+        sev + " >= " +
+        std::string(model::AlertSeverityName(o_.rebuild_min_severity)));
   else
-    alts.push_back("kill and rebuild: loses the evidence; severity " + sev + " < " +
-                   std::string(model::AlertSeverityName(o_.rebuild_min_severity)));
+    alts.push_back(
+        "kill and rebuild: loses the evidence; severity " + sev + " < " +
+        std::string(model::AlertSeverityName(o_.rebuild_min_severity)));
   if (named)
-    alts.push_back("isolate all of " + comp.name + ": the alert names replica #" +
-                   std::to_string(al.replica) + " only");
+    alts.push_back("isolate all of " + comp.name +
+                   ": the alert names replica #" + std::to_string(al.replica) +
+                   " only");
   alts.push_back("alert only: leaves the suspect free to move laterally");
+  if (wants_cordon && !hosts_known)
+    alts.push_back(
+        "cordon the host: hosts are not modelled, a cordon would quarantine "
+        "the "
+        "whole rack or zone");
   a.alternatives = alts;
-  a.constraint = "severity " + sev + (rebuild ? " >= " : " < ") + "rebuild threshold " +
-                 std::string(model::AlertSeverityName(o_.rebuild_min_severity)) +
-                 "; isolate within one decision; scope = what the alert names (" + who + ")";
+  a.constraint =
+      "severity " + sev + (rebuild ? " >= " : " < ") + "rebuild threshold " +
+      std::string(model::AlertSeverityName(o_.rebuild_min_severity)) +
+      "; isolate within one decision; scope = what the alert names (" + who +
+      ")";
   if (rebuild)
-    a.expected_effect = who + " stopped and rebuilt from known-good version " + rebuild_version +
-                        ", serving again in ~" + Dur(StartupUs(comp)) +
-                        "; network limited to " +
-                        (partners.empty() ? std::string("nothing") : Join(partners));
+    a.expected_effect =
+        who + " stopped and rebuilt from known-good version " +
+        rebuild_version + ", serving again in ~" + Dur(StartupUs(comp)) +
+        "; network limited to " +
+        (partners.empty() ? std::string("nothing") : Join(partners));
   else
-    a.expected_effect = who + " cut off (allow: " +
-                        (a.allow.empty() ? std::string("none") : Join(a.allow)) +
-                        "), kept running for evidence";
+    a.expected_effect =
+        who + " cut off (allow: " +
+        (a.allow.empty() ? std::string("none") : Join(a.allow)) +
+        "), kept running for evidence";
   if (cordon) {
     std::set<std::string> hosts;
     for (const auto& r : c.replicas)
       if (!named || r.replica == al.replica) hosts.insert(r.place.ToString());
-    a.expected_effect += "; host(s) " + Join({hosts.begin(), hosts.end()}) +
-                         " cordoned: severity " + sev + " >= cordon threshold " +
-                         std::string(model::AlertSeverityName(o_.cordon_min_severity)) +
-                         " (the host itself may be compromised)";
+    a.expected_effect +=
+        "; host(s) " + Join({hosts.begin(), hosts.end()}) +
+        " cordoned: severity " + sev + " >= cordon threshold " +
+        std::string(model::AlertSeverityName(o_.cordon_min_severity)) +
+        " (the host itself may be compromised)";
   }
-  x.touched.insert(ci);
+  x.touched[ci] = 1;
   x.out.push_back(a);
 
   // What the isolation does to the rest: applied to a copy, then healed.
   State after = s;
   if (!Apply(a, x.now, &after).ok()) return;
   if (cordon) {
-    Ctx y{after, x.e, x.now, {}, {}, 0};
+    Ctx y{after, x.e, x.now, {}, std::vector<char>(after.components.size(), 0),
+          0};
     Heal(y, "", x.e.id);
     for (auto& m : y.out) {
-      bool is_named = m.component == comp.name && (!named || m.replica == al.replica);
+      bool is_named =
+          m.component == comp.name && (!named || m.replica == al.replica);
       m.trigger = trigger;
-      m.constraint = is_named ? "rebuilt away from the cordoned host"
-                              : "not named by the alert: moved because its host " +
-                                    m.from.ToString() + " is cordoned (severity " + sev + " >= " +
-                                    std::string(model::AlertSeverityName(o_.cordon_min_severity)) +
-                                    ")";
-      m.alternatives.push_back("leave it on the cordoned host: shares a possibly compromised host");
-      x.touched.insert(s.ComponentIndex(m.component));
+      m.constraint =
+          is_named ? "rebuilt away from the cordoned host"
+                   : "not named by the alert: moved because its host " +
+                         m.from.ToString() + " is cordoned (severity " + sev +
+                         " >= " +
+                         std::string(
+                             model::AlertSeverityName(o_.cordon_min_severity)) +
+                         ")";
+      m.alternatives.push_back(
+          "leave it on the cordoned host: shares a possibly compromised host");
+      x.touched[s.ComponentIndex(m.component)] = 1;
       x.out.push_back(std::move(m));
     }
   }
@@ -594,7 +776,7 @@ void EcotonePolicy::Secure(Ctx& x) const {
     bool overloaded = model::HasValue(u) && u > o_.scale_out_utilisation;
     bool add = !rebuild || overloaded || active_after == 0;
     int have = static_cast<int>(ac.replicas.size());
-    if (add && have + 1 <= UpperReplicas(comp) + 1) {
+    if (add) {  // a replacement: not counted against the upper bound.
       internal::ReplanRequest req;
       req.scale_to[ci] = have + 1;
       auto plan = internal::ReplanAround(after, req, o_);
@@ -603,14 +785,16 @@ void EcotonePolicy::Secure(Ctx& x) const {
         sc.from_replicas = have;
         sc.to_replicas = have + 1;
         sc.placements = plan->added.at(ci);
-        sc.constraint = "keep the rest serving: " + who + " carried load and is " +
+        sc.constraint = "keep the rest serving: " + who +
+                        " carried load and is " +
                         (rebuild ? "rebuilding" : "quarantined");
-        sc.alternatives = {"no replacement: the remaining " + std::to_string(active_after) +
-                           " replicas carry its share" +
-                           (model::HasValue(u) ? " at " + Pct(u) + " utilisation" : "")};
+        sc.alternatives = {
+            "no replacement: the remaining " + std::to_string(active_after) +
+            " replicas carry its share" +
+            (model::HasValue(u) ? " at " + Pct(u) + " utilisation" : "")};
         sc.expected_effect = "one more replica of " + comp.name + " at " +
-                             sc.placements.front().PlaceString() + " serving in ~" +
-                             Dur(StartupUs(comp));
+                             sc.placements.front().PlaceString() +
+                             " serving in ~" + Dur(StartupUs(comp));
         x.out.push_back(std::move(sc));
       }
     }
@@ -619,10 +803,12 @@ void EcotonePolicy::Secure(Ctx& x) const {
 
 // ---------------------------------------------------------------- updates
 
-std::string EcotonePolicy::RollbackTarget(const ComponentState& c, const std::string& bad) const {
-  for (const std::string* v : {&c.rollout.from_version, &c.previous_version,
-                               &c.known_good_version}) {
-    if (c.rollout.active || v != &c.rollout.from_version)
+std::string EcotonePolicy::RollbackTarget(const ComponentState& c,
+                                          const std::string& bad) const {
+  for (const std::string* v :
+       {&c.rollout.from_version, &c.previous_version, &c.known_good_version}) {
+    if (v != &c.rollout.from_version || c.rollout.active ||
+        (!bad.empty() && c.rollout.to_version == bad))
       if (!v->empty() && *v != bad && !Contains(c.bad_versions, *v)) return *v;
   }
   return "";
@@ -639,38 +825,44 @@ void EcotonePolicy::BugReport(Ctx& x) const {
   if (!in_rollout && !running) return;  // not running it: nothing to undo.
   std::string target = RollbackTarget(c, b.version);
   if (target.empty()) return;
-  Action a = Base(x, ActionKind::kRollback, ci,
-                  "bug report (" + std::string(model::AlertSeverityName(b.severity)) +
-                      ") names " + b.component + " " + b.version +
-                      (b.summary.empty() ? "" : ": " + b.summary),
-                  x.e.id);
+  Action a =
+      Base(x, ActionKind::kRollback, ci,
+           "bug report (" + std::string(model::AlertSeverityName(b.severity)) +
+               ") names " + b.component + " " + b.version +
+               (b.summary.empty() ? "" : ": " + b.summary),
+           x.e.id);
   a.from_version = b.version;
   a.to_version = target;
   for (const auto& r : c.replicas)
     if (r.version == b.version) ++a.batch_size;
-  a.alternatives = {"keep " + b.version + " and wait for a fix: users hit the reported bug",
-                    in_rollout ? "pause the rollout: the updated replicas keep the bug"
-                               : "roll forward: no newer version is known"};
+  a.alternatives = {
+      "keep " + b.version + " and wait for a fix: users hit the reported bug",
+      in_rollout ? "pause the rollout: the updated replicas keep the bug"
+                 : "roll forward: no newer version is known"};
   a.constraint = "automatic rollback: a bug report names the running version";
-  a.expected_effect = std::to_string(a.batch_size) + " replicas back on " + target + " in ~" +
+  a.expected_effect = std::to_string(a.batch_size) + " replicas back on " +
+                      target + " in ~" +
                       Dur(StartupUs(s.ecosystem.components[ci]));
-  x.touched.insert(ci);
+  x.touched[ci] = 1;
   x.out.push_back(std::move(a));
 }
 
-bool EcotonePolicy::Healthy(const State& s, int ci, int64_t now, std::string* why) const {
+bool EcotonePolicy::Healthy(const State& s, int ci, int64_t now,
+                            std::string* why) const {
   const ComponentState& c = s.components[ci];
   const std::string& name = s.ecosystem.components[ci].name;
   if (c.isolated) return *why = name + " is isolated", false;
   if (c.rollout.active) return *why = name + " is being updated", false;
-  if (!c.pending_release.version.empty() && !Contains(c.bad_versions, c.pending_release.version))
+  if (!c.pending_release.version.empty() &&
+      !Contains(c.bad_versions, c.pending_release.version))
     return *why = name + " has a release waiting (callees first)", false;
   int serving = c.Serving(now);
   if (serving < static_cast<int>(c.replicas.size()) || c.replicas.empty())
     return *why = name + " has " + std::to_string(serving) + "/" +
                   std::to_string(c.replicas.size()) + " replicas serving",
            false;
-  if (model::HasValue(c.load.error_rate) && c.load.error_rate > o_.gate_max_error_rate)
+  if (model::HasValue(c.load.error_rate) &&
+      c.load.error_rate > o_.gate_max_error_rate)
     return *why = name + " error rate " + Pct(c.load.error_rate), false;
   return true;
 }
@@ -695,7 +887,7 @@ void EcotonePolicy::Releases(Ctx& x) const {
   });
   const bool adj = s.depends_on.size() == s.components.size();
   for (int ci : waiting) {
-    if (x.touched.count(ci)) continue;
+    if (x.touched[ci]) continue;
     const ComponentState& c = s.components[ci];
     const model::Component& comp = s.ecosystem.components[ci];
     const auto& rel = c.pending_release;
@@ -705,10 +897,12 @@ void EcotonePolicy::Releases(Ctx& x) const {
       for (int d : s.depends_on[ci]) {
         // Two components that depend on each other: the schema owner, else
         // the first by name, goes first.
-        bool mutual = std::binary_search(s.depends_on[d].begin(), s.depends_on[d].end(), ci);
+        bool mutual = std::binary_search(s.depends_on[d].begin(),
+                                         s.depends_on[d].end(), ci);
         if (mutual && !s.components[d].rollout.active) {
           const auto& dr = s.components[d].pending_release;
-          bool d_first = !dr.version.empty() && !Contains(s.components[d].bad_versions, dr.version) &&
+          bool d_first = !dr.version.empty() &&
+                         !Contains(s.components[d].bad_versions, dr.version) &&
                          (dr.schema_change > rel.schema_change ||
                           (dr.schema_change == rel.schema_change &&
                            s.ecosystem.components[d].name < comp.name));
@@ -724,8 +918,10 @@ void EcotonePolicy::Releases(Ctx& x) const {
     const int n = static_cast<int>(c.replicas.size());
     if (n == 0) continue;
     const int unavailable = n - c.Serving(x.now);
-    const int max_unavailable = static_cast<int>(std::floor(n * o_.max_unavailable_fraction));
-    const int max_surge = std::max(1, static_cast<int>(std::ceil(n * o_.max_surge_fraction)));
+    const int max_unavailable =
+        static_cast<int>(std::floor(n * o_.max_unavailable_fraction));
+    const int max_surge =
+        std::max(1, static_cast<int>(std::ceil(n * o_.max_surge_fraction)));
     int batch = std::min(n, max_unavailable + max_surge - unavailable);
     if (batch <= 0) continue;  // disruption budget used up: wait.
     Action a = Base(x, ActionKind::kRollingUpdate, ci,
@@ -745,23 +941,31 @@ void EcotonePolicy::Releases(Ctx& x) const {
       a.gate_max_latency_ms = c.load.latency_ms * o_.gate_latency_factor;
     std::vector<std::string> deps;
     if (adj)
-      for (int d : s.depends_on[ci]) deps.push_back(s.ecosystem.components[d].name);
-    a.alternatives = {"all replicas at once: exceeds the disruption budget (max unavailable " +
-                          std::to_string(max_unavailable) + ")",
-                      "wait: nothing it depends on is unhealthy"};
-    a.constraint = "dependencies healthy (" + (deps.empty() ? std::string("none") : Join(deps)) +
-                   "); disruption budget: max unavailable " + std::to_string(max_unavailable) +
-                   " + surge " + std::to_string(max_surge) + " of " + std::to_string(n) +
-                   (unavailable > 0 ? ", " + std::to_string(unavailable) + " already down" : "");
-    a.expected_effect = "batch 1: " + std::to_string(batch) + " of " + std::to_string(n) +
-                        " replicas on " + rel.version + "; next batch when they serve for " +
-                        Dur(o_.gate_soak_us) + " with error rate <= " +
-                        Pct(a.gate_max_error_rate) +
-                        (a.gate_max_latency_ms > 0
-                             ? " and p99 <= " + Num(a.gate_max_latency_ms, 1) + " ms"
-                             : std::string()) +
-                        "; rollback otherwise";
-    x.touched.insert(ci);
+      for (int d : s.depends_on[ci])
+        deps.push_back(s.ecosystem.components[d].name);
+    a.alternatives = {
+        "all replicas at once: exceeds the disruption budget (max "
+        "unavailable " +
+            std::to_string(max_unavailable) + ")",
+        "wait: nothing it depends on is unhealthy"};
+    a.constraint =
+        "dependencies healthy (" +
+        (deps.empty() ? std::string("none") : Join(deps)) +
+        "); disruption budget: max unavailable " +
+        std::to_string(max_unavailable) + " + surge " +
+        std::to_string(max_surge) + " of " + std::to_string(n) +
+        (unavailable > 0 ? ", " + std::to_string(unavailable) + " already down"
+                         : "");
+    a.expected_effect =
+        "batch 1: " + std::to_string(batch) + " of " + std::to_string(n) +
+        " replicas on " + rel.version + "; next batch when they serve for " +
+        Dur(o_.gate_soak_us) +
+        " with error rate <= " + Pct(a.gate_max_error_rate) +
+        (a.gate_max_latency_ms > 0
+             ? " and p99 <= " + Num(a.gate_max_latency_ms, 1) + " ms"
+             : std::string()) +
+        "; rollback otherwise";
+    x.touched[ci] = 1;
     x.out.push_back(std::move(a));
   }
 }
@@ -771,9 +975,15 @@ void EcotonePolicy::Rollouts(Ctx& x, const std::vector<int>& components) const {
   const State& s = x.s;
   for (int ci : components) {
     const ComponentState& c = s.components[ci];
-    if (!c.rollout.active || x.touched.count(ci)) continue;
+    if (x.touched[ci]) continue;
     const model::Component& comp = s.ecosystem.components[ci];
     const Rollout& ro = c.rollout;
+    // A rollout whose last batch was applied stays gated until that batch
+    // has served for the soak time (a one-batch rollout completes at once).
+    const bool finished =
+        !ro.active && !ro.to_version.empty() && ro.to_version == c.version &&
+        x.now - c.last_update_us <= 3 * StartupUs(comp) + o_.gate_soak_us;
+    if (!ro.active && !finished) continue;
     const int n = static_cast<int>(c.replicas.size());
     int updated = 0, ready = 0;
     int64_t last_ready = ro.batch_started_us;
@@ -784,7 +994,8 @@ void EcotonePolicy::Rollouts(Ctx& x, const std::vector<int>& components) const {
                 (r.phase == ReplicaPhase::kStarting && r.ready_us <= x.now);
       if (up) {
         ++ready;
-        if (r.phase == ReplicaPhase::kStarting) last_ready = std::max(last_ready, r.ready_us);
+        if (r.phase == ReplicaPhase::kStarting)
+          last_ready = std::max(last_ready, r.ready_us);
       }
     }
     auto rollback = [&](const std::string& why, const std::string& constraint) {
@@ -795,15 +1006,17 @@ void EcotonePolicy::Rollouts(Ctx& x, const std::vector<int>& components) const {
       a.to_version = target;
       a.batch_size = updated;
       a.constraint = constraint;
-      a.alternatives = {"continue the rollout: the gate failed on the batch already updated",
-                        "pause: the updated replicas keep serving the failing version"};
-      a.expected_effect = std::to_string(updated) + " updated replicas back on " + target +
-                          " in ~" + Dur(StartupUs(comp)) + "; " + std::to_string(n - updated) +
-                          " never left it";
-      x.touched.insert(ci);
+      a.alternatives = {
+          "continue the rollout: the gate failed on the batch already updated",
+          "pause: the updated replicas keep serving the failing version"};
+      a.expected_effect = std::to_string(updated) +
+                          " updated replicas back on " + target + " in ~" +
+                          Dur(StartupUs(comp)) + "; " +
+                          std::to_string(n - updated) + " never left it";
+      x.touched[ci] = 1;
       x.out.push_back(std::move(a));
     };
-    if (Contains(c.bad_versions, ro.to_version)) {
+    if (ro.active && Contains(c.bad_versions, ro.to_version)) {
       rollback("bug report names " + comp.name + " " + ro.to_version,
                "automatic rollback: the new version is reported broken");
       continue;
@@ -811,33 +1024,41 @@ void EcotonePolicy::Rollouts(Ctx& x, const std::vector<int>& components) const {
     const int64_t startup = StartupUs(comp);
     if (ready < updated) {
       if (x.now - ro.batch_started_us > 3 * startup + o_.gate_soak_us)
-        rollback("batch of " + comp.name + " " + ro.to_version + " not serving after " +
-                     Dur(x.now - ro.batch_started_us),
-                 "health gate: updated replicas must serve within 3 x start-up + soak");
+        rollback("batch of " + comp.name + " " + ro.to_version +
+                     " not serving after " + Dur(x.now - ro.batch_started_us),
+                 "health gate: updated replicas must serve within 3 x start-up "
+                 "+ soak");
       continue;
     }
     const auto& m = c.load;
     if (ro.gate_max_error_rate > 0 && model::HasValue(m.error_rate) &&
         m.error_rate > ro.gate_max_error_rate) {
-      rollback("error rate " + Pct(m.error_rate) + " of " + comp.name + " on " + ro.to_version,
+      rollback("error rate " + Pct(m.error_rate) + " of " + comp.name + " on " +
+                   ro.to_version,
                "health gate: error rate <= " + Pct(ro.gate_max_error_rate));
       continue;
     }
     if (ro.gate_max_latency_ms > 0 && model::HasValue(m.latency_ms) &&
         m.latency_ms > ro.gate_max_latency_ms) {
-      rollback("p99 latency " + Num(m.latency_ms, 1) + " ms of " + comp.name + " on " +
-                   ro.to_version,
-               "health gate: p99 latency <= " + Num(ro.gate_max_latency_ms, 1) + " ms");
+      rollback("p99 latency " + Num(m.latency_ms, 1) + " ms of " + comp.name +
+                   " on " + ro.to_version,
+               "health gate: p99 latency <= " + Num(ro.gate_max_latency_ms, 1) +
+                   " ms");
       continue;
     }
-    if (x.now - last_ready < o_.gate_soak_us || updated >= n) continue;
+    if (finished || x.now - last_ready < o_.gate_soak_us || updated >= n)
+      continue;
     const int unavailable = n - c.Serving(x.now);
-    const int max_unavailable = static_cast<int>(std::floor(n * o_.max_unavailable_fraction));
-    const int max_surge = std::max(1, static_cast<int>(std::ceil(n * o_.max_surge_fraction)));
-    int batch = std::min(n - updated, max_unavailable + max_surge - unavailable);
+    const int max_unavailable =
+        static_cast<int>(std::floor(n * o_.max_unavailable_fraction));
+    const int max_surge =
+        std::max(1, static_cast<int>(std::ceil(n * o_.max_surge_fraction)));
+    int batch =
+        std::min(n - updated, max_unavailable + max_surge - unavailable);
     if (batch <= 0) continue;
     Action a = Base(x, ActionKind::kRollingUpdate, ci,
-                    "batch of " + comp.name + " " + ro.to_version + " passed its health gate",
+                    "batch of " + comp.name + " " + ro.to_version +
+                        " passed its health gate",
                     x.e.id);
     a.from_version = ro.from_version;
     a.to_version = ro.to_version;
@@ -847,18 +1068,23 @@ void EcotonePolicy::Rollouts(Ctx& x, const std::vector<int>& components) const {
     a.max_unavailable = max_unavailable;
     a.gate_max_error_rate = ro.gate_max_error_rate;
     a.gate_max_latency_ms = ro.gate_max_latency_ms;
-    a.alternatives = {"rest at once: exceeds the disruption budget (max unavailable " +
-                          std::to_string(max_unavailable) + ")",
-                      "roll back: the gate holds"};
-    a.constraint = "health gate held for " + Dur(x.now - last_ready) +
-                   (model::HasValue(m.error_rate) ? ", error rate " + Pct(m.error_rate) : "") +
-                   (model::HasValue(m.latency_ms) ? ", p99 " + Num(m.latency_ms, 1) + " ms" : "") +
-                   "; disruption budget max unavailable " + std::to_string(max_unavailable) +
-                   " + surge " + std::to_string(max_surge);
-    a.expected_effect = std::to_string(updated + batch) + " of " + std::to_string(n) +
-                        " replicas on " + ro.to_version +
+    a.alternatives = {
+        "rest at once: exceeds the disruption budget (max unavailable " +
+            std::to_string(max_unavailable) + ")",
+        "roll back: the gate holds"};
+    a.constraint =
+        "health gate held for " + Dur(x.now - last_ready) +
+        (model::HasValue(m.error_rate) ? ", error rate " + Pct(m.error_rate)
+                                       : "") +
+        (model::HasValue(m.latency_ms) ? ", p99 " + Num(m.latency_ms, 1) + " ms"
+                                       : "") +
+        "; disruption budget max unavailable " +
+        std::to_string(max_unavailable) + " + surge " +
+        std::to_string(max_surge);
+    a.expected_effect = std::to_string(updated + batch) + " of " +
+                        std::to_string(n) + " replicas on " + ro.to_version +
                         (updated + batch == n ? " (rollout complete)" : "");
-    x.touched.insert(ci);
+    x.touched[ci] = 1;
     x.out.push_back(std::move(a));
   }
 }
@@ -869,7 +1095,7 @@ void EcotonePolicy::Rollouts(Ctx& x, const std::vector<int>& components) const {
 // (utilisation) scaling with hysteresis, cooldowns and a scale-in limit.
 void EcotonePolicy::Scale(Ctx& x, int ci, bool forecast_event) const {
   const State& s = x.s;
-  if (x.touched.count(ci)) return;
+  if (x.touched[ci]) return;
   const ComponentState& c = s.components[ci];
   const model::Component& comp = s.ecosystem.components[ci];
   if (c.isolated) return;
@@ -887,9 +1113,16 @@ void EcotonePolicy::Scale(Ctx& x, int ci, bool forecast_event) const {
   int64_t fneed_at = 0;
   const auto& f = c.forecast;
   if (!f.replicas.empty() && f.step_us > 0 &&
-      x.now < f.start_us + static_cast<int64_t>(f.replicas.size()) * f.step_us) {
-    for (size_t k = 0; k < f.replicas.size(); ++k) {
-      int64_t t0 = f.start_us + static_cast<int64_t>(k) * f.step_us;
+      x.now <
+          f.start_us + static_cast<int64_t>(f.replicas.size()) * f.step_us) {
+    // Only the steps overlapping the window: O(window / step).
+    const int64_t steps = static_cast<int64_t>(f.replicas.size());
+    int64_t first = x.now > f.start_us ? (x.now - f.start_us) / f.step_us : 0;
+    int64_t last = horizon >= f.start_us
+                       ? std::min(steps - 1, (horizon - f.start_us) / f.step_us)
+                       : -1;
+    for (int64_t k = first; k <= last; ++k) {
+      int64_t t0 = f.start_us + k * f.step_us;
       if (t0 + f.step_us <= x.now || t0 > horizon) continue;
       if (f.replicas[k] > fneed) {
         fneed = f.replicas[k];
@@ -901,13 +1134,16 @@ void EcotonePolicy::Scale(Ctx& x, int ci, bool forecast_event) const {
   const double u = Utilisation(c, comp, active, o_.cpu_target_utilisation);
   int rneed = -1;
   if (model::HasValue(u) && u > o_.scale_out_utilisation)
-    rneed = static_cast<int>(std::ceil(u * active / o_.scale_out_target - 1e-9));
+    rneed =
+        static_cast<int>(std::ceil(u * active / o_.scale_out_target - 1e-9));
 
-  // --- Scale out. ---
-  if (std::max(fneed, rneed) > have) {
-    const int target = std::min(std::max(fneed, rneed), upper);
-    if (target <= have) return;  // at the upper bound.
-    const bool predictive = fneed > have;
+  // --- Scale out (counts compare with the active replicas: down and
+  // isolated ones do not serve; the new total keeps them). ---
+  if (std::max(fneed, rneed) > active) {
+    const int want = std::min(std::max(fneed, rneed), upper);
+    if (want <= active) return;  // at the upper bound.
+    const int target = have + (want - active);
+    const bool predictive = fneed > active;
     if (!predictive && x.now - c.last_scale_out_us < o_.scale_out_cooldown_us &&
         u <= o_.scale_out_emergency_utilisation)
       return;  // cooldown.
@@ -920,15 +1156,17 @@ void EcotonePolicy::Scale(Ctx& x, int ci, bool forecast_event) const {
     std::string trigger;
     if (predictive)
       trigger = "forecast: " + std::to_string(fneed) + " replicas needed by +" +
-                Dur(fneed_at - x.now) + " (start-up " + Dur(startup) + " ahead)";
+                Dur(fneed_at - x.now) + " (start-up " + Dur(startup) +
+                " ahead)";
     else
-      trigger = "overload: utilisation " + Pct(u) + " of " + std::to_string(active) +
-                " replicas" +
+      trigger = "overload: utilisation " + Pct(u) + " of " +
+                std::to_string(active) + " replicas" +
                 (model::HasValue(c.load.requests_per_s)
                      ? " at " + Num(c.load.requests_per_s, 1) + " req/s"
                      : std::string());
-    Action a = Base(x, ActionKind::kScale, ci, trigger,
-                    forecast_event || x.e.kind == EventKind::kMetrics ? x.e.id : 0);
+    Action a =
+        Base(x, ActionKind::kScale, ci, trigger,
+             forecast_event || x.e.kind == EventKind::kMetrics ? x.e.id : 0);
     a.from_replicas = have;
     a.to_replicas = target;
     a.placements = plan->added.at(ci);
@@ -936,22 +1174,27 @@ void EcotonePolicy::Scale(Ctx& x, int ci, bool forecast_event) const {
     for (const auto& p : a.placements) where.push_back(p.PlaceString());
     a.alternatives = {
         "wait for the load: new replicas need " + Dur(startup) + " to serve",
-        "one replica more: " +
-            std::string(target - have > 1 ? "too few for the need" : "this is one more"),
-        "spread blindly over zones: placement keeps them near their partners (cross-zone "
-        "proximity " + Num(plan->cross_zone_proximity, 3) + ")"};
+        "one replica more: " + std::string(target - have > 1
+                                               ? "too few for the need"
+                                               : "this is one more"),
+        "spread blindly over zones: placement keeps them near their partners "
+        "(cross-zone "
+        "proximity " +
+            Num(plan->cross_zone_proximity, 3) + ")"};
     a.constraint =
         (predictive ? "predictive: forecast schedule " + std::to_string(fneed)
                     : "reactive: utilisation " + Pct(u) + " > " +
                           Pct(o_.scale_out_utilisation) + ", target " +
                           Pct(o_.scale_out_target)) +
-        (target < std::max(fneed, rneed) ? "; capped at max " + std::to_string(upper) : "");
-    a.expected_effect = std::to_string(target) + " replicas (new at " + Join(where) +
-                        ") serving in ~" + Dur(startup) +
-                        (model::HasValue(u)
-                             ? ", utilisation ~" + Pct(u * active / target)
-                             : std::string());
-    x.touched.insert(ci);
+        (want < std::max(fneed, rneed)
+             ? "; capped at max " + std::to_string(upper)
+             : "");
+    a.expected_effect =
+        std::to_string(want) + " active replicas (new at " + Join(where) +
+        ") serving in ~" + Dur(startup) +
+        (model::HasValue(u) ? ", utilisation ~" + Pct(u * active / want)
+                            : std::string());
+    x.touched[ci] = 1;
     x.out.push_back(std::move(a));
     return;
   }
@@ -968,14 +1211,17 @@ void EcotonePolicy::Scale(Ctx& x, int ci, bool forecast_event) const {
   if (covered) {
     for (const auto& p : c.recent_load) {
       if (p.time_us < x.now - o_.scale_in_window_us) continue;
-      if (model::HasValue(p.requests_per_s) && comp.capacity_rps_per_replica > 0)
+      if (model::HasValue(p.requests_per_s) &&
+          comp.capacity_rps_per_replica > 0)
         peak = std::max(peak, p.requests_per_s / comp.capacity_rps_per_replica);
       if (model::HasValue(p.cpu_millicores) && comp.requests.cpu_millicores > 0)
         peak = std::max(peak, p.cpu_millicores * active /
-                                  (comp.requests.cpu_millicores * o_.cpu_target_utilisation));
+                                  (comp.requests.cpu_millicores *
+                                   o_.cpu_target_utilisation));
     }
   }
-  bool has_load_model = comp.capacity_rps_per_replica > 0 || comp.requests.cpu_millicores > 0;
+  bool has_load_model =
+      comp.capacity_rps_per_replica > 0 || comp.requests.cpu_millicores > 0;
   int ok_n;
   if (peak >= 0) {
     ok_n = static_cast<int>(std::floor(peak / o_.scale_in_utilisation)) + 1;
@@ -992,7 +1238,8 @@ void EcotonePolicy::Scale(Ctx& x, int ci, bool forecast_event) const {
   for (const auto& r : c.replicas) ++per_zone[r.place.zone];
   std::vector<const ReplicaState*> left;
   for (const auto& r : c.replicas) left.push_back(&r);
-  Action a = Base(x, ActionKind::kScale, ci, "", x.e.kind == EventKind::kTick ? 0 : x.e.id);
+  Action a = Base(x, ActionKind::kScale, ci, "",
+                  x.e.kind == EventKind::kTick ? 0 : x.e.id);
   for (int k = have; k > target; --k) {
     auto best = left.end();
     for (auto it = left.begin(); it != left.end(); ++it) {
@@ -1017,27 +1264,32 @@ void EcotonePolicy::Scale(Ctx& x, int ci, bool forecast_event) const {
   a.to_replicas = target;
   std::vector<std::string> removed;
   for (const auto& p : a.placements)
-    removed.push_back("#" + std::to_string(p.replica) + " at " + p.PlaceString());
+    removed.push_back("#" + std::to_string(p.replica) + " at " +
+                      p.PlaceString());
   if (peak >= 0)
-    a.trigger = "underuse: peak " + Num(peak, 2) + " replicas' worth of load over the last " +
-                Dur(o_.scale_in_window_us) + " on " + std::to_string(have) + " replicas";
+    a.trigger = "underuse: peak " + Num(peak, 2) +
+                " replicas' worth of load over the last " +
+                Dur(o_.scale_in_window_us) + " on " + std::to_string(have) +
+                " replicas";
   else
-    a.trigger = "forecast: " + std::to_string(fneed) + " replicas enough up to +" +
-                Dur(horizon - x.now);
+    a.trigger = "forecast: " + std::to_string(fneed) +
+                " replicas enough up to +" + Dur(horizon - x.now);
   a.alternatives = {"keep " + std::to_string(have) + ": pays for idle replicas",
                     "remove more at once: scale-in limit " +
                         std::to_string(o_.max_scale_in_step) + " per " +
                         Dur(o_.scale_in_cooldown_us)};
-  a.constraint = "hysteresis: peak utilisation at " + std::to_string(target) + " replicas " +
-                 (peak >= 0 ? Pct(peak / target) : std::string("n/a")) + " < " +
-                 Pct(o_.scale_in_utilisation) + "; cooldown " + Dur(o_.scale_in_cooldown_us) +
-                 " since the last scale; scale-in limit " +
-                 std::to_string(o_.max_scale_in_step) +
-                 (fneed >= 0 ? "; forecast needs " + std::to_string(fneed) : std::string()) +
-                 "; min " + std::to_string(lower);
-  a.expected_effect = std::to_string(target) + " replicas (removing " + Join(removed) +
-                      "), spread over zones kept";
-  x.touched.insert(ci);
+  a.constraint =
+      "hysteresis: peak utilisation at " + std::to_string(target) +
+      " replicas " + (peak >= 0 ? Pct(peak / target) : std::string("n/a")) +
+      " < " + Pct(o_.scale_in_utilisation) + "; cooldown " +
+      Dur(o_.scale_in_cooldown_us) + " since the last scale; scale-in limit " +
+      std::to_string(o_.max_scale_in_step) +
+      (fneed >= 0 ? "; forecast needs " + std::to_string(fneed)
+                  : std::string()) +
+      "; min " + std::to_string(lower);
+  a.expected_effect = std::to_string(target) + " replicas (removing " +
+                      Join(removed) + "), spread over zones kept";
+  x.touched[ci] = 1;
   x.out.push_back(std::move(a));
 }
 

@@ -118,7 +118,7 @@ int ComponentState::Serving(int64_t now_us) const {
 }
 
 int State::ComponentIndex(std::string_view name) const {
-  auto it = component_index.find(std::string(name));
+  auto it = component_index.find(name);
   return it == component_index.end() ? -1 : it->second;
 }
 
@@ -238,6 +238,7 @@ Status Observe(const Event& e, State* s) {
       });
       if (h.change == HardwareChange::kDegraded || h.change == HardwareChange::kMaintenance)
         s->notices.push_back({h, e.time_us, e.id});
+      s->last_hardware_us = e.time_us;
       if (h.change == HardwareChange::kRecovered) {
         s->last_recovered_us = e.time_us;
         s->last_recovered_event_id = e.id;
@@ -301,6 +302,10 @@ Status Apply(const Action& a, int64_t now_us, State* s) {
     case ActionKind::kRecover: {
       ECOTONE_ASSIGN_OR_RETURN(ReplicaState* r, replica_or_error(a.replica));
       ECOTONE_RETURN_IF_ERROR(CheckPlace(s->topology, a.to, what));
+      if (a.kind == ActionKind::kMigrate && r->home.empty() &&
+          (r->phase == ReplicaPhase::kDown || !PlaceUsable(s->topology, r->place)))
+        r->home = r->place;
+      if (a.kind == ActionKind::kRecover || a.to == r->home) r->home = Place{};
       r->place = a.to;
       r->phase = a.live ? ReplicaPhase::kServing : ReplicaPhase::kStarting;
       r->ready_us = a.live ? now_us : ready;

@@ -214,5 +214,66 @@ TEST(StateTest, ObserveRecordsMetricsBugsAndForecasts) {
   EXPECT_FALSE(Observe(b, &s).ok());
 }
 
+TEST(StateTest, ObserveKeepsLoadHistoryNoticesAndReleases) {
+  State s = Make();
+  // Adjacency from the ecosystem's dependencies.
+  ASSERT_EQ(s.depends_on.size(), 2u);
+  Event m;
+  m.kind = EventKind::kMetrics;
+  model::MetricSample sample;
+  sample.component = "web";
+  sample.requests_per_s = 10;
+  m.metrics = {sample};
+  for (int k = 0; k <= 40; ++k) {
+    m.time_us = k * 60'000'000LL;
+    ASSERT_TRUE(Observe(m, &s).ok());
+  }
+  // Only the last kLoadHistoryUs (30 min) are kept.
+  const auto& h = s.components[0].recent_load;
+  ASSERT_EQ(h.size(), 30u);
+  EXPECT_EQ(h.front().time_us, 11 * 60'000'000LL);
+  EXPECT_EQ(h.back().requests_per_s, 10);
+
+  Event hw;
+  hw.kind = EventKind::kHardware;
+  hw.id = 7;
+  hw.time_us = 100;
+  hw.hardware = {"z1", "r1", "h1", model::HardwareChange::kMaintenance, 500};
+  ASSERT_TRUE(Observe(hw, &s).ok());
+  ASSERT_EQ(s.notices.size(), 1u);
+  EXPECT_EQ(s.notices[0].event_id, 7);
+  EXPECT_EQ(s.notices[0].hardware.deadline_us, 500);
+  // Re-announcing the same target replaces its notice.
+  ASSERT_TRUE(Observe(hw, &s).ok());
+  EXPECT_EQ(s.notices.size(), 1u);
+  // The zone recovering ends every notice inside it.
+  hw.hardware = {"z1", "", "", model::HardwareChange::kRecovered, 0};
+  hw.id = 8;
+  ASSERT_TRUE(Observe(hw, &s).ok());
+  EXPECT_TRUE(s.notices.empty());
+  EXPECT_EQ(s.last_recovered_us, 100);
+  EXPECT_EQ(s.last_recovered_event_id, 8);
+
+  Event rel;
+  rel.kind = EventKind::kNewVersion;
+  rel.id = 9;
+  rel.release.component = "web";
+  rel.release.version = "2.0";
+  ASSERT_TRUE(Observe(rel, &s).ok());
+  EXPECT_EQ(s.components[0].pending_release.version, "2.0");
+  EXPECT_EQ(s.components[0].pending_release_event_id, 9);
+  Action up;
+  up.kind = ActionKind::kRollingUpdate;
+  up.component = "web";
+  up.to_version = "2.0";
+  up.batch_size = 2;
+  ASSERT_TRUE(Apply(up, 200, &s).ok());
+  EXPECT_TRUE(s.components[0].pending_release.version.empty());
+  // Completed in one batch: known good, previous version remembered.
+  EXPECT_EQ(s.components[0].version, "2.0");
+  EXPECT_EQ(s.components[0].known_good_version, "2.0");
+  EXPECT_EQ(s.components[0].previous_version, "1.0");
+}
+
 }  // namespace
 }  // namespace ecotone::engine

@@ -11,10 +11,12 @@
 // chosen by Nelder-Mead (budget kMaxEvals) on the in-sample one-step SSE.
 // Robustness: errors fed to the updates are clipped at +-kClip robust
 // standard deviations (1.4826 MAD of the seasonal differences), so isolated
-// outliers do not corrupt the seasonal indices. With one season the weekly
-// terms are dropped. Cost: O(n) per SSE evaluation.
+// outliers do not corrupt the seasonal indices; kShiftRun such errors in a
+// row with one sign are a level shift, which the level absorbs at once. With
+// one season the weekly terms are dropped. Cost: O(n) per SSE evaluation.
 #include <algorithm>
 #include <cmath>
+#include <span>
 #include <string>
 
 #include "models.h"
@@ -24,6 +26,7 @@ namespace {
 
 constexpr int kMaxEvals = 140;
 constexpr double kClip = 4.0;
+constexpr int kShiftRun = 3;
 
 double Logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
@@ -54,19 +57,40 @@ class HoltWinters2 : public Model {
   }
 
   std::vector<double> Forecast(int h) const override {
+    return ForecastFrom(level_, last_error_, n_, h);
+  }
+
+  // One filter pass over y[0, last origin) with the fitted parameters and
+  // the initial states and clipping bound of the first usable origin (so
+  // nothing after any origin is used), forecasting at every origin.
+  void InnerForecasts(const TrainingData& data,
+                      std::span<const int64_t> origins, int h,
+                      std::vector<std::vector<double>>* out) override {
+    out->assign(origins.size(), {});
+    size_t first = 0;
+    while (first < origins.size() && !Setup(data, origins[first]).ok()) ++first;
+    if (first == origins.size()) return;
+    Run(data.y.data(), origins.back(), params_, /*keep_state=*/false,
+        origins.subspan(first), h, out->data() + first);
+  }
+
+ private:
+  // The h-step forecast from the state (level, last error, current d_ and
+  // w_) after n observations.
+  std::vector<double> ForecastFrom(double level, double error, int64_t n,
+                                   int h) const {
     std::vector<double> f(static_cast<size_t>(h));
-    double ar = last_error_;
+    double ar = error;
     for (int k = 1; k <= h; ++k) {
-      int64_t t = n_ + k - 1;
+      int64_t t = n + k - 1;
       ar *= params_[3];
-      double v = level_ + d_[static_cast<size_t>(t % m1_)];
+      double v = level + d_[static_cast<size_t>(t % m1_)];
       if (m2_ > 0) v += w_[static_cast<size_t>(t % m2_)];
       f[static_cast<size_t>(k - 1)] = v + ar;
     }
     return f;
   }
 
- private:
   // Chooses the seasons and the initial states from the first cycles.
   Status Setup(const TrainingData& data, int64_t n) {
     if (data.seasons.empty())
@@ -106,25 +130,45 @@ class HoltWinters2 : public Model {
   }
 
   // Runs the filter; returns the one-step SSE. keep_state stores the final
-  // states for Forecast.
-  double Run(const double* y, int64_t n, const double* p, bool keep_state) {
+  // states for Forecast. snap (ascending, each <= n): forecast h steps from
+  // the state after y[0, snap[j]) into out[j].
+  double Run(const double* y, int64_t n, const double* p, bool keep_state,
+             std::span<const int64_t> snap = {}, int h = 0,
+             std::vector<double>* out = nullptr) {
     d_ = init_d_;
     w_ = init_w_;
     double level = init_level_;
     const double alpha = p[0], delta = p[1], omega = p[2], phi = p[3];
     double prev_e = 0, sse = 0;
+    int run = 0;
     int64_t j1 = 0, j2 = 0;
     double* d = d_.data();
     double* w = w_.data();
     const bool two = m2_ > 0;
+    size_t next = 0;
     for (int64_t t = 0; t < n; ++t) {
+      while (next < snap.size() && snap[next] == t)
+        out[next++] = ForecastFrom(level, prev_e, t, h);
       double base = level + d[j1] + (two ? w[j2] : 0.0);
       double one_step = base + phi * prev_e;
       double eps = y[t] - one_step;
       double e = y[t] - base;
       if (clip_ > 0) {
         eps = std::clamp(eps, -clip_, clip_);
-        e = std::clamp(e, -clip_, clip_);
+        if (std::fabs(e) > clip_) {
+          // kShiftRun errors beyond the clip with one sign in a row: a level
+          // shift, not outliers; the level jumps by the error.
+          run = e > 0 ? std::max(run, 0) + 1 : std::min(run, 0) - 1;
+          if (std::abs(run) >= kShiftRun) {
+            level += e;
+            e = 0;
+            run = 0;
+          } else {
+            e = std::clamp(e, -clip_, clip_);
+          }
+        } else {
+          run = 0;
+        }
       }
       sse += eps * eps;
       level += alpha * e;
@@ -134,6 +178,8 @@ class HoltWinters2 : public Model {
       if (++j1 == m1_) j1 = 0;
       if (two && ++j2 == m2_) j2 = 0;
     }
+    while (next < snap.size() && snap[next] == n)
+      out[next++] = ForecastFrom(level, prev_e, n, h);
     if (keep_state) {
       level_ = level;
       last_error_ = prev_e;

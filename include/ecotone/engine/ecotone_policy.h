@@ -29,22 +29,35 @@ struct EcotoneOptions {
   // deadline cannot be met at this rate moves faster (the deadline wins).
   int64_t migration_window_us = 60'000'000;  // 60 s
   int max_migrations_per_window = 5;
+  // Replicas that could not be re-placed (no capacity, a spread that cannot
+  // be met) are retried on ticks for this long after the last hardware
+  // event; afterwards the next hardware event retries (a recovery restarts
+  // them in place).
+  int64_t heal_retry_window_us = 10LL * 60 * 1'000'000;  // 10 min
   // Degraded hardware carries no deadline; replicas on it are moved as if
   // it had to be empty this long after the degraded event.
   int64_t degraded_deadline_us = 10LL * 60 * 1'000'000;  // 10 min
-  // Rebalancing back after a recovery runs on events within this window
-  // after the last recovered event, and only when the re-optimised plan
-  // saves at least recover_min_gain_per_hour (currency per hour, after the
-  // migration costs of the placement model) ...
+  // Rebalancing back after a recovery: on the recovered event, and on ticks
+  // within recover_window_us after it while it is settling (the first
+  // recover_settle_us) or while migrations continue, the components whose
+  // replicas were moved off lost capacity that is usable again
+  // (ReplicaState::home) are re-optimised with their partners from the
+  // current plan with migration costs; the moves are taken only when the
+  // re-optimised plan saves at least recover_min_gain_per_hour (currency per
+  // hour, migration costs included), and at most as many as the migration
+  // rate limit allows.
   int64_t recover_window_us = 60LL * 60 * 1'000'000;  // 1 h
+  int64_t recover_settle_us = 5LL * 60 * 1'000'000;   // 5 min
   double recover_min_gain_per_hour = 0.001;
-  // ... and the ecosystem has at most this many replicas (above, only the
-  // components with a replica in the recovered zone's neighbourhood... are
-  // not rebalanced: see docs/engine.md, "Known limits").
-  int recover_max_replicas = 5000;
+  // A move back pays when what it saves per hour, over this many hours,
+  // exceeds its migration cost (the placement model's migration_cost and
+  // stateful_per_gib, which price one move): the re-optimisation charges
+  // migration cost / recover_payback_hours per move.
+  double recover_payback_hours = 24;
 
   // --- Scaling ---
-  // Utilisation u = load / (serving replicas × per-replica capacity), where
+  // Utilisation u = load / (active replicas × per-replica capacity), where
+  // active = starting or serving, and
   // capacity is Component::capacity_rps_per_replica for requests/s, or the
   // cpu request × cpu_target_utilisation for cpu (per replica).
   // Scale out when u > scale_out_utilisation, to
@@ -77,7 +90,8 @@ struct EcotoneOptions {
   // version; below: quarantine (keep running, cut off, keep evidence).
   model::AlertSeverity rebuild_min_severity = model::AlertSeverity::kHigh;
   // Alerts of at least this severity also cordon the host(s) of the named
-  // replicas (the other replicas there are moved off, and said so).
+  // replicas where hosts are modelled (the other replicas there are moved
+  // off, and said so); without hosts nothing is cordoned.
   model::AlertSeverity cordon_min_severity = model::AlertSeverity::kCritical;
 
   // --- Updates ---

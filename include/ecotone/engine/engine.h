@@ -51,6 +51,11 @@ struct ReplicaState {
   std::string version;
   ReplicaPhase phase = ReplicaPhase::kServing;
   int64_t ready_us = 0;    // kStarting: serving from then on.
+  // Where it ran before a migration moved it off lost capacity (down, or a
+  // place not usable: failed, draining, quarantined); empty otherwise. Set by
+  // Apply(kMigrate), cleared when it moves back (kRecover, or a migration to
+  // that place). Rebalancing after a recovery starts from these.
+  model::Place home;
   bool operator==(const ReplicaState&) const = default;
 };
 
@@ -111,7 +116,12 @@ struct State {
   model::Topology topology;              // with current capacity states.
   std::vector<ComponentState> components;  // parallel to ecosystem.components.
   std::vector<int64_t> migration_times_us;  // when migrations were applied, oldest first.
-  std::unordered_map<std::string, int> component_index;  // name -> index.
+  // name -> index; looked up by string_view without a copy.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view v) const { return std::hash<std::string_view>{}(v); }
+  };
+  std::unordered_map<std::string, int, NameHash, std::equal_to<>> component_index;
   // Added for the Ecotone policy: dependency adjacency by component index
   // (what each component depends on / what depends on it), built by
   // MakeState; sorted, unique, self-loops dropped.
@@ -126,6 +136,8 @@ struct State {
     bool operator==(const HardwareNotice&) const = default;
   };
   std::vector<HardwareNotice> notices;
+  // The last hardware event of any kind (Observe).
+  int64_t last_hardware_us = kNever;
   // The last kRecovered event (Observe): rebalancing back may pay after it.
   int64_t last_recovered_us = kNever;
   int64_t last_recovered_event_id = 0;

@@ -69,6 +69,21 @@ class Model {
   // successful Fit/Refit and 1 <= h <= data.max_horizon; `data` passed to the
   // last Fit/Refit must still be alive (models may read it).
   virtual std::vector<double> Forecast(int h) const = 0;
+  // Inner-backtest forecasts: for each prefix length origins[j] (ascending,
+  // all <= the n of the last Fit), the h-step forecast made with the
+  // hyperparameters of the last Fit and a state estimated on
+  // data.y[0, origins[j]) only; (*out)[j] is left empty where the model
+  // cannot forecast from that origin. Leaves the model in an unspecified
+  // state: call Refit before Forecast. Default: Refit + Forecast per origin;
+  // recursive models override it with one filter pass that snapshots the
+  // state at every origin (O(n + origins * h) instead of O(origins * n)).
+  virtual void InnerForecasts(const TrainingData& data,
+                              std::span<const int64_t> origins, int h,
+                              std::vector<std::vector<double>>* out) {
+    out->assign(origins.size(), {});
+    for (size_t j = 0; j < origins.size(); ++j)
+      if (Refit(data, origins[j]).ok()) (*out)[j] = Forecast(h);
+  }
 };
 
 // Creates a model by name (one of the list above except "auto"). Returns
