@@ -301,8 +301,16 @@ TEST(ServeApi, RejectsBadInputWithTheRightStatusAndStoresNothing) {
             404);
   EXPECT_EQ(Http("GET", v1 + "/ecosystems/vote/diff?from=1", tok).status, 400);
   EXPECT_EQ(Http("GET", v1 + "/ecosystems/vote?version=abc", tok).status, 400);
-  // Planning without --infra: 412.
+  // Planning without --infra: 412 (also for a POST without Content-Length,
+  // as `curl -X POST` sends it).
   EXPECT_EQ(Http("POST", v1 + "/ecosystems/vote/plan", tok).status, 412);
+  EXPECT_EQ(std::system(("curl -s -o /dev/null -w '%{http_code}' -X POST -H "
+                         "'Authorization: Bearer " +
+                         tok + "' " + v1 + "/ecosystems/vote/plan > " +
+                         s.dir() + "/code")
+                            .c_str()),
+            0);
+  EXPECT_EQ(Slurp(s.dir() + "/code"), "412");
   // Oversized names, injection-shaped names (stored verbatim, never spliced).
   HttpReply longname = Http("PUT", v1 + "/ecosystems/" + std::string(600, 'n'),
                             tok, Slurp(kVoting));

@@ -325,7 +325,28 @@ Status ServerImpl::Init() {
               std::string_view(auth).substr(0, kBearer.size()) == kBearer &&
               ConstantTimeEquals(std::string_view(auth).substr(kBearer.size()),
                                  options_.token);
-    if (ok) return httplib::Server::HandlerResponse::Unhandled;
+    if (ok) {
+      // cpp-httplib 0.11 waits for a body on a POST without Content-Length
+      // (what `curl -X POST` sends) and then answers 400; POST .../plan has
+      // no body, so it is served here, before anything is read.
+      static const std::regex kPlan(R"(/v1/ecosystems/([^/]+)/plan)");
+      std::smatch m;
+      if (req.method == "POST" && !req.has_header("Content-Length") &&
+          !req.has_header("Transfer-Encoding") &&
+          std::regex_match(req.path, m, kPlan)) {
+        httplib::Request copy = req;
+        copy.matches = m;
+        tl_route = "/v1/ecosystems/{name}/plan";
+        try {
+          PostPlan(copy, res);
+        } catch (const std::exception& e) {
+          SendStatus(res,
+                     Status::Internal(std::string("unexpected: ") + e.what()));
+        }
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
     tl_route = "unauthorized";
     res.set_header("WWW-Authenticate", "Bearer");
     // The body (if any) is not read: close the connection after this.
@@ -349,7 +370,10 @@ Status ServerImpl::Init() {
     if (!res.body.empty()) return;  // a handler already wrote an error.
     std::string msg = res.status == 413   ? "request body too large"
                       : res.status == 404 ? "no such route"
-                                          : "request failed";
+                      : res.status == 400
+                          ? "malformed HTTP request (a POST or PUT body needs "
+                            "Content-Length or chunked transfer encoding)"
+                          : "request failed";
     SendError(res, res.status,
               Status(res.status == 404 ? StatusCode::kNotFound
                                        : StatusCode::kInvalidArgument,
