@@ -196,6 +196,11 @@ int main(int argc, char** argv) {
       "after: objective %.2f/h (migration %.2f), cross-zone "
       "proximity %.1f\n",
       r->objective, r->costs.migration, r->cross_zone_proximity);
+  std::printf(
+      "replace phases: build %.3f s, keep %.3f s, restrict %.3f s, solve "
+      "%.3f s, verify+report %.3f s\n",
+      stats.build_s, stats.keep_s, stats.restrict_s, stats.solve_s,
+      stats.finish_s);
   int left = 0;
   for (const auto& a : r->plan.assignments) left += a.zone == ch.zone;
   std::printf("replicas left in the failed zone: %d\n", left);

@@ -8,6 +8,12 @@ pkgs=(build-essential cmake ninja-build pkg-config libyaml-cpp-dev libyaml-dev n
   libgtest-dev libgmock-dev libbenchmark-dev curl graphviz)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(clang libclang-rt-14-dev prometheus sqlite3)
+  # Kubernetes schema validation (tests/k8s-validate): node and npm; a node
+  # that already brings its own npm needs no Debian npm.
+  pkgs+=(nodejs)
+  command -v npm >/dev/null 2>&1 || pkgs+=(npm)
+  # kubectl (patch --local, the actuator's tests); any kubectl will do.
+  command -v kubectl >/dev/null 2>&1 || pkgs+=(kubernetes-client)
 fi
 if [ "${1:-}" = "--bench" ]; then  # side-by-side baselines of bench/forecast_bench.sh
   pkgs+=(r-base-core r-cran-forecast python3-statsmodels)
@@ -22,4 +28,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get -o DPkg::Lock::Timeout=900 update -q
   $SUDO apt-get -o DPkg::Lock::Timeout=900 install -y -q --no-install-recommends "${missing[@]}"
+fi
+k8s_validate="$(dirname "$0")/../tests/k8s-validate"
+if [ "${1:-}" = "--test" ] && [ ! -d "$k8s_validate/node_modules" ]; then
+  (cd "$k8s_validate" && npm ci --no-audit --no-fund)
 fi

@@ -44,7 +44,6 @@ class PlaceCli : public ecotone::testing::CliTest {
     if (at != std::string::npos) text.replace(at, from.size(), to);
     return Write(name, text);
   }
-
 };
 
 const char* kFast = " --solver heuristic --iterations 3000 --seed 3";
@@ -155,10 +154,21 @@ TEST_F(PlaceCli, InfeasibleIsExitOneWithAnExplanation) {
                                 std::regex("cpu|capacity")))
       << j["infeasible"];
   EXPECT_TRUE(j["assignments"].empty());
+  // The reasons one by one, aggregated in zone terms with units.
+  ASSERT_TRUE(j["infeasible_reasons"].is_array()) << r.out;
+  bool short_cpu = false;
+  for (const auto& why : j["infeasible_reasons"])
+    short_cpu = short_cpu ||
+                std::regex_search(why.get<std::string>(),
+                                  std::regex("^cpu short by [0-9.]+ cores in "
+                                             "all usable zones"));
+  EXPECT_TRUE(short_cpu) << j["infeasible_reasons"];
+  EXPECT_EQ(j["status"], "infeasible");
   CliRun t = Ecotone("place --manifest '" + kBoutique + "' --infra '" + infra +
                      "'" + kFast);
   EXPECT_EQ(t.exit_code, 1);
   EXPECT_NE(t.out.find("no placement:"), std::string::npos);
+  EXPECT_NE(t.out.find("  - cpu short by "), std::string::npos) << t.out;
 }
 
 TEST_F(PlaceCli, BadInfraNamesFileLineColumnAndPath) {

@@ -36,6 +36,8 @@ void RegisterScale(CLI::App& app, int* exit_code);
 // `place` (cmd_place.cc): --gap/--gqap benchmark instances and --manifest.
 void RegisterPlace(CLI::App& app, int* exit_code);
 // Verbs added by later modules register here too (see main.cc).
+// `emit k8s` (cmd_emit.cc): Kubernetes objects for a plan and actions.
+void RegisterEmit(CLI::App& app, int* exit_code);
 // `serve` (cmd_serve.cc): the daemon.
 void RegisterServe(CLI::App& app, int* exit_code);
 

@@ -123,6 +123,8 @@ ordered_json ToJson(const EcosystemPlacement& p, bool has_current) {
   if (p.status == SolveOutcome::kInfeasible ||
       p.status == SolveOutcome::kUnknown)
     j["infeasible"] = p.infeasible;
+  if (!p.infeasible_reasons.empty())
+    j["infeasible_reasons"] = p.infeasible_reasons;
   return j;
 }
 
@@ -139,7 +141,12 @@ void PrintText(const EcosystemPlacement& p, bool has_current,
      << p.solver << ", " << Fixed(p.seconds, 3) << " s)\n";
   if (p.status == SolveOutcome::kInfeasible ||
       p.status == SolveOutcome::kUnknown) {
-    os << "no placement: " << p.infeasible << "\n";
+    if (p.infeasible_reasons.empty()) {
+      os << "no placement: " << p.infeasible << "\n";
+    } else {
+      os << "no placement:\n";
+      for (const auto& r : p.infeasible_reasons) os << "  - " << r << "\n";
+    }
     os << "\nzone capacity (usable):\n";
     for (const auto& z : p.zones)
       os << "  " << std::left << std::setw(20) << z.zone << std::setw(12)
@@ -147,9 +154,9 @@ void PrintText(const EcosystemPlacement& p, bool has_current,
          << ", memory " << model::FormatBytes(z.capacity.memory_bytes) << "\n";
     return;
   }
-  os << "objective: " << Fixed(p.objective, 4)
-     << " per hour  (solver model " << Fixed(p.model_objective, 4) << ", bound "
-     << Fixed(p.bound, 4) << ", gap " << Fixed(p.gap * 100, 2) << "%)\n";
+  os << "objective: " << Fixed(p.objective, 4) << " per hour  (solver model "
+     << Fixed(p.model_objective, 4) << ", bound " << Fixed(p.bound, 4)
+     << ", gap " << Fixed(p.gap * 100, 2) << "%)\n";
   os << "costs: resource " << Fixed(p.costs.resource, 4) << ", proximity "
      << Fixed(p.costs.proximity, 4) << ", egress " << Fixed(p.costs.egress, 4)
      << ", migration " << Fixed(p.costs.migration, 4) << ", penalties "

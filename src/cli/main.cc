@@ -67,6 +67,7 @@ int main(int argc, char** argv) {
   RegisterBacktest(app, &exit_code);
   RegisterScale(app, &exit_code);
   RegisterPlace(app, &exit_code);
+  RegisterEmit(app, &exit_code);
   RegisterServe(app, &exit_code);
   try {
     app.parse(argc, argv);

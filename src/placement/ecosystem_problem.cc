@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <string_view>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -373,6 +374,194 @@ Costs ComputeCosts(const EcosystemProblem& ep, const std::vector<int>& asg,
 
 }  // namespace
 
+namespace {
+
+// "12 GiB", "1.5 cores", "2 Gbit/s": an amount of dimension d in the
+// problem's units.
+std::string Amount(int d, double v) {
+  std::ostringstream os;
+  os.precision(v >= 100 ? 5 : 3);
+  os << v;
+  static const char* const kUnit[kDims] = {" cores", " GiB", " Gbit/s", " GiB"};
+  return os.str() + kUnit[d];
+}
+
+std::string JoinNames(const std::vector<std::string>& v, size_t most) {
+  std::string s;
+  for (size_t i = 0; i < v.size() && i < most; ++i) s += (i ? ", " : "") + v[i];
+  if (v.size() > most) s += " and " + std::to_string(v.size() - most) + " more";
+  return s;
+}
+
+}  // namespace
+
+std::vector<std::string> ExplainEcosystemInfeasibility(
+    const EcosystemProblem& ep, const model::Ecosystem& eco,
+    const model::Topology& topo) {
+  const Problem& p = ep.problem;
+  const int nz = static_cast<int>(topo.zones.size());
+  const int nc = static_cast<int>(eco.components.size());
+  const bool racks = !p.bin_domain.empty();
+  std::vector<std::string> why;
+  // Usable zones: at least one available bin.
+  std::vector<char> usable(nz, 0);
+  for (int b = 0; b < p.num_bins; ++b)
+    if (p.BinAvailable(b)) usable[ep.bin_zone[b]] = 1;
+  std::vector<int> all_usable;
+  for (int z = 0; z < nz; ++z)
+    if (usable[z]) all_usable.push_back(z);
+  auto name_of = [&](const std::vector<int>& zs) -> std::string {
+    if (zs == all_usable) return "all usable zones";
+    if (zs.size() == 1) return topo.zones[zs[0]].name;
+    // One whole region?
+    const std::string& r = topo.zones[zs[0]].region;
+    bool one = !r.empty();
+    for (int z : zs) one = one && topo.zones[z].region == r;
+    if (one) {
+      size_t in_region = 0;
+      for (int z : all_usable) in_region += topo.zones[z].region == r;
+      if (in_region == zs.size()) return r;
+    }
+    std::vector<std::string> names;
+    for (int z : zs) names.push_back(topo.zones[z].name);
+    return "zones " + JoinNames(names, 6);
+  };
+  auto state_list = [&](const std::vector<int>& zs) {
+    std::vector<std::string> v;
+    for (int z : zs)
+      v.push_back(topo.zones[z].name + " " +
+                  std::string(model::CapacityStateName(topo.zones[z].state)));
+    return JoinNames(v, 6);
+  };
+  // Per component: allowed usable zones, replicas, demand per replica.
+  std::vector<std::vector<int>> zones_of(nc);
+  std::vector<int> replicas(nc, 0);
+  for (int c = 0; c < nc; ++c) {
+    replicas[c] = ep.component_first_item[c + 1] - ep.component_first_item[c];
+    if (replicas[c] == 0) continue;
+    const Group& g = p.groups[c];
+    std::vector<char> allowed(nz, 0);
+    if (g.allowed_bins.empty()) {
+      allowed.assign(nz, 1);
+    } else {
+      for (int b : g.allowed_bins) allowed[ep.bin_zone[b]] = 1;
+    }
+    std::vector<int> any_allowed;
+    for (int z = 0; z < nz; ++z) {
+      if (!allowed[z]) continue;
+      any_allowed.push_back(z);
+      if (usable[z]) zones_of[c].push_back(z);
+    }
+    const std::string& name = eco.components[c].name;
+    if (zones_of[c].empty()) {
+      why.push_back(name + ": no usable zone allowed" +
+                    (any_allowed.empty()
+                         ? std::string(" (its placement rules match no zone)")
+                         : " (" + state_list(any_allowed) + ")"));
+      continue;
+    }
+    // One replica larger than every allowed bin.
+    const int item = ep.component_first_item[c];
+    for (int d = 0; d < kDims; ++d) {
+      const double q = p.Demand(item, 0, d);
+      double largest = 0;
+      for (int b = 0; b < p.num_bins; ++b) {
+        if (!p.BinAvailable(b) || !allowed[ep.bin_zone[b]]) continue;
+        largest = std::max(largest, p.Capacity(b, d));
+      }
+      if (q > largest * (1 + 1e-12) + 1e-12) {
+        const char* where =
+            ep.bin_host.empty() || p.num_bins == 0
+                ? "zone"
+                : (ep.bin_host[0] >= 0
+                       ? "host"
+                       : (ep.bin_rack[0] >= 0 ? "rack" : "zone"));
+        why.push_back("a replica of " + name + " needs " + kDimNames[d] + " " +
+                      Amount(d, q) + "; the largest allowed " + where +
+                      " has " + Amount(d, largest));
+      }
+    }
+    // Spread.
+    const int k = racks ? g.min_distinct_domains : g.min_distinct_bins;
+    const int per_zone = racks ? g.max_per_domain : g.max_per_bin;
+    const int allowed_zones = static_cast<int>(zones_of[c].size());
+    if (k > allowed_zones) {
+      why.push_back("replicas of " + name + " need " + std::to_string(k) +
+                    " zones, " + std::to_string(allowed_zones) + " allowed (" +
+                    name_of(zones_of[c]) + ")");
+    } else if (k > replicas[c]) {
+      why.push_back("replicas of " + name + " need " + std::to_string(k) +
+                    " zones but " + name + " has " +
+                    std::to_string(replicas[c]) + " replicas");
+    }
+    if (per_zone > 0 &&
+        static_cast<int64_t>(per_zone) * allowed_zones < replicas[c]) {
+      why.push_back(std::to_string(replicas[c]) + " replicas of " + name +
+                    " need more than " + std::to_string(per_zone) +
+                    " per zone in " + std::to_string(allowed_zones) +
+                    " allowed zones");
+    }
+    if (racks && g.max_per_bin > 0) {
+      int64_t bins = 0;
+      for (int b = 0; b < p.num_bins; ++b)
+        bins += p.BinAvailable(b) && allowed[ep.bin_zone[b]];
+      if (g.max_per_bin * bins < replicas[c]) {
+        why.push_back(std::to_string(replicas[c]) + " replicas of " + name +
+                      " need more than " + std::to_string(g.max_per_bin) +
+                      " per rack in " + std::to_string(bins) +
+                      " allowed racks");
+      }
+    }
+  }
+  // Capacity: for every distinct allowed zone set S (and all usable zones),
+  // the components confined to S must fit in S, per dimension.
+  std::vector<std::vector<int>> sets = {all_usable};
+  for (int c = 0; c < nc; ++c) {
+    if (zones_of[c].empty()) continue;
+    if (std::find(sets.begin(), sets.end(), zones_of[c]) == sets.end())
+      sets.push_back(zones_of[c]);
+  }
+  std::vector<std::array<double, kDims>> zone_cap(nz,
+                                                  std::array<double, kDims>{});
+  for (int b = 0; b < p.num_bins; ++b) {
+    if (!p.BinAvailable(b)) continue;
+    for (int d = 0; d < kDims; ++d)
+      zone_cap[ep.bin_zone[b]][d] += p.Capacity(b, d);
+  }
+  for (const auto& S : sets) {
+    if (S.empty()) continue;
+    std::vector<char> in(nz, 0);
+    for (int z : S) in[z] = 1;
+    std::array<double, kDims> demand{}, cap{};
+    std::vector<std::vector<std::string>> who(kDims);
+    for (int z : S)
+      for (int d = 0; d < kDims; ++d) cap[d] += zone_cap[z][d];
+    for (int c = 0; c < nc; ++c) {
+      if (zones_of[c].empty()) continue;
+      bool inside = true;
+      for (int z : zones_of[c]) inside = inside && in[z];
+      if (!inside) continue;
+      const int item = ep.component_first_item[c];
+      for (int d = 0; d < kDims; ++d) {
+        const double q = p.Demand(item, 0, d) * replicas[c];
+        if (q <= 0) continue;
+        demand[d] += q;
+        who[d].push_back(eco.components[c].name);
+      }
+    }
+    for (int d = 0; d < kDims; ++d) {
+      if (demand[d] > cap[d] * (1 + 1e-12) + 1e-9) {
+        why.push_back(std::string(kDimNames[d]) + " short by " +
+                      Amount(d, demand[d] - cap[d]) + " in " + name_of(S) +
+                      " (demand " + Amount(d, demand[d]) +
+                      " > usable capacity " + Amount(d, cap[d]) +
+                      "; replicas of " + JoinNames(who[d], 5) + ")");
+      }
+    }
+  }
+  return why;
+}
+
 EcosystemPlacement Interpret(const EcosystemProblem& ep, const Solution& s,
                              const model::Ecosystem& eco,
                              const model::Topology& topo,
@@ -406,6 +595,15 @@ EcosystemPlacement Interpret(const EcosystemProblem& ep, const Solution& s,
                         (s.status == SolveOutcome::kOptimal ||
                          s.status == SolveOutcome::kFeasible);
   if (!has_plan) {
+    out.infeasible_reasons = ExplainEcosystemInfeasibility(ep, eco, topo);
+    if (!out.infeasible_reasons.empty()) {
+      // Each reason alone proves that no placement exists.
+      out.status = SolveOutcome::kInfeasible;
+      for (const auto& r : out.infeasible_reasons)
+        out.infeasible += (out.infeasible.empty() ? "" : "; ") + r;
+      out.objective = std::numeric_limits<double>::infinity();
+      return out;
+    }
     out.infeasible = s.infeasibility;
     if (out.infeasible.empty()) out.infeasible = ExplainInfeasibility(p);
     if (out.infeasible.empty())
@@ -448,16 +646,20 @@ EcosystemPlacement Interpret(const EcosystemProblem& ep, const Solution& s,
   out.objective = c.terms.total();
   out.cross_zone_proximity = c.cross_zone_proximity;
 
-  // Split dependency pairs, highest proximity first.
-  std::vector<std::set<std::string>> comp_zones(eco.components.size());
-  for (int i = 0; i < p.num_items; ++i)
-    comp_zones[ep.item_component[i]].insert(
-        topo.zones[ep.bin_zone[s.assignment[i]]].name);
+  // Split dependency pairs, highest proximity first. Zones per component
+  // as sorted zone indices (names only for the split pairs): O(n + pairs).
+  std::vector<std::vector<int>> comp_zones(eco.components.size());
+  for (int i = 0; i < p.num_items; ++i) {
+    std::vector<int>& zs = comp_zones[ep.item_component[i]];
+    const int z = ep.bin_zone[s.assignment[i]];
+    if (std::find(zs.begin(), zs.end(), z) == zs.end()) zs.push_back(z);
+  }
   for (size_t pi = 0; pi < ep.pairs.size(); ++pi) {
-    const auto& pr = ep.pairs[pi];
-    std::set<std::string> zs = comp_zones[pr.a];
-    zs.insert(comp_zones[pr.b].begin(), comp_zones[pr.b].end());
     if (c.pair_cross_share[pi] <= 0) continue;
+    const auto& pr = ep.pairs[pi];
+    std::set<std::string> zs;
+    for (int z : comp_zones[pr.a]) zs.insert(topo.zones[z].name);
+    for (int z : comp_zones[pr.b]) zs.insert(topo.zones[z].name);
     SplitDependency sd;
     sd.from = eco.components[pr.a].name;
     sd.to = eco.components[pr.b].name;
@@ -486,29 +688,56 @@ EcosystemPlacement Interpret(const EcosystemProblem& ep, const Solution& s,
     out.binding_constraints.push_back(b);
 
   if (current != nullptr) {
-    // Compare at the granularity the current plan gives: a plan without
-    // racks only sees zone moves.
-    model::PlacementPlan cmp = out.plan;
-    std::map<std::pair<std::string, int>, const model::Assignment*> cur;
-    for (const auto& a : current->assignments)
-      cur[{a.component, a.replica}] = &a;
-    for (auto& a : cmp.assignments) {
-      auto it = cur.find({a.component, a.replica});
-      if (it == cur.end()) continue;
-      if (it->second->rack.empty()) a.rack.clear();
-      if (it->second->host.empty()) a.host.clear();
+    // Compare replica by replica at the granularity the current plan gives
+    // (a plan without racks only sees zone moves); the same result as
+    // model::Diff, in O(n) with one hash lookup per component name instead
+    // of sorting both plans by name.
+    std::unordered_map<std::string_view, int> comp_index;
+    comp_index.reserve(eco.components.size() * 2);
+    for (size_t ci = 0; ci < eco.components.size(); ++ci)
+      comp_index.emplace(eco.components[ci].name, static_cast<int>(ci));
+    std::vector<uint8_t> matched(p.num_items, 0);
+    auto item_of = [&](const model::Assignment& a) {
+      auto it = comp_index.find(a.component);
+      if (it == comp_index.end() || a.replica < 0) return -1;
+      const int ci = it->second;
+      const int first = ep.component_first_item[ci];
+      const int i = first + a.replica;
+      if (i >= p.num_items || ep.item_component[i] != ci ||
+          ep.item_replica[i] != a.replica)
+        return -1;
+      return i;
+    };
+    int kept = 0;
+    for (const auto& a : current->assignments) {
+      const int i = item_of(a);
+      if (i < 0 || matched[i]) {
+        out.delta.removed.push_back(a);
+        continue;
+      }
+      matched[i] = 1;
+      const model::Assignment& now = out.plan.assignments[i];
+      const bool same = a.zone == now.zone &&
+                        (a.rack.empty() || a.rack == now.rack) &&
+                        (a.host.empty() || a.host == now.host);
+      if (same) {
+        ++kept;
+        continue;
+      }
+      out.delta.moves.push_back({a.component, a.replica, a.PlaceString(),
+                                 now.PlaceString(), a.zone, now.zone});
     }
-    out.delta = model::Diff(*current, cmp);
-    // Moves report the full new place.
-    std::map<std::pair<std::string, int>, const model::Assignment*> now;
-    for (const auto& a : out.plan.assignments)
-      now[{a.component, a.replica}] = &a;
-    for (auto& mv : out.delta.moves)
-      mv.to = now[{mv.component, mv.replica}]->PlaceString();
-    int matched = 0;
-    for (const auto& a : cmp.assignments)
-      matched += cur.count({a.component, a.replica}) ? 1 : 0;
-    out.kept = matched - static_cast<int>(out.delta.moves.size());
+    for (int i = 0; i < p.num_items; ++i) {
+      if (!matched[i]) out.delta.added.push_back(out.plan.assignments[i]);
+    }
+    auto by_key = [](const auto& x, const auto& y) {
+      return std::tie(x.component, x.replica) <
+             std::tie(y.component, y.replica);
+    };
+    std::sort(out.delta.moves.begin(), out.delta.moves.end(), by_key);
+    std::sort(out.delta.added.begin(), out.delta.added.end(), by_key);
+    std::sort(out.delta.removed.begin(), out.delta.removed.end(), by_key);
+    out.kept = kept;
   }
   return out;
 }

@@ -128,6 +128,103 @@ TEST(PlaceEcosystem, InfeasibleIsAnAnswerWithAnExplanation) {
   EXPECT_TRUE(r->plan.assignments.empty());
 }
 
+// Infeasibility explained in ecosystem terms (issue 3): aggregated per
+// dimension and zone set, and per spread constraint.
+TEST(ExplainInfeasibility, SpreadNeedsMoreZonesThanAllowed) {
+  model::Ecosystem eco;
+  eco.components = {Comp("db", 3, 1000, 4LL << 30)};
+  eco.components[0].placement.spread_min_zones = 3;
+  eco.components[0].placement.allowed_zones = {"eu-west-1a", "eu-west-1b"};
+  auto r = PlaceEcosystem(eco, Infra("infra-3zones.yaml"), nullptr, {}, Fast(),
+                          "heuristic");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, SolveOutcome::kInfeasible);
+  ASSERT_EQ(r->infeasible_reasons.size(), 1u) << r->infeasible;
+  EXPECT_EQ(r->infeasible_reasons[0],
+            "replicas of db need 3 zones, 2 allowed (zones eu-west-1a, "
+            "eu-west-1b)");
+}
+
+TEST(ExplainInfeasibility, MemoryShortInAllZonesOnRealManifest) {
+  // online-boutique on the 3-zone example with every rack cut to 64 MiB of
+  // memory: the shortfall is reported once, for the whole usable set, in
+  // GiB, naming the components.
+  auto lr = manifest::LoadFiles(
+      {kManifests + "online-boutique/kubernetes-manifests.yaml"}, {});
+  ASSERT_TRUE(lr.ok()) << lr.status().ToString();
+  model::Topology topo = Infra("infra-3zones.yaml");
+  for (auto& z : topo.zones) {
+    z.capacity.memory_bytes = 0;
+    for (auto& rack : z.racks) {
+      rack.capacity.memory_bytes = 64LL << 20;
+      z.capacity.memory_bytes += rack.capacity.memory_bytes;
+    }
+  }
+  auto r =
+      PlaceEcosystem(lr->ecosystem, topo, nullptr, {}, Fast(), "heuristic");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, SolveOutcome::kInfeasible);
+  int found = 0;
+  for (const auto& why : r->infeasible_reasons) {
+    if (why.rfind("memory short by ", 0) == 0) {
+      ++found;
+      EXPECT_NE(why.find(" GiB in all usable zones (demand "),
+                std::string::npos)
+          << why;
+      EXPECT_NE(why.find("replicas of frontend"), std::string::npos) << why;
+    }
+  }
+  EXPECT_EQ(found, 1) << r->infeasible;
+}
+
+TEST(ExplainInfeasibility, ShortfallNamesTheRegion) {
+  // Region eu-central-1 of the two-region example has 4 usable 64 GiB
+  // hosts (one is quarantined) and a 256 GiB zone: 512 GiB for 6 × 100 GiB.
+  model::Ecosystem eco;
+  eco.components = {Comp("db", 6, 1000, 100LL << 30)};
+  eco.components[0].placement.allowed_regions = {"eu-central-1"};
+  auto r = PlaceEcosystem(eco, Infra("infra-2regions-hosts.yaml"), nullptr, {},
+                          Fast(), "heuristic");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, SolveOutcome::kInfeasible);
+  ASSERT_EQ(r->infeasible_reasons.size(), 1u) << r->infeasible;
+  EXPECT_EQ(r->infeasible_reasons[0],
+            "memory short by 88 GiB in eu-central-1 (demand 600 GiB > usable "
+            "capacity 512 GiB; replicas of db)");
+}
+
+TEST(ExplainInfeasibility, FailedZoneAndTotalShortfall) {
+  model::Ecosystem eco;
+  eco.components = {Comp("db", 2, 1000, 100LL << 30),
+                    Comp("cache", 1, 500, 1LL << 30)};
+  eco.components[1].placement.allowed_zones = {"eu-west-1a"};
+  model::Topology topo = Infra("infra-3zones.yaml");
+  // Only eu-west-1a fails: cache has nowhere to go; db (2 × 100 GiB) still
+  // fits in the rest.
+  Change ch;
+  ch.zone = "eu-west-1a";
+  ch.state = model::CapacityState::kFailed;
+  ASSERT_TRUE(ApplyChange(ch, &eco, &topo).ok());
+  auto r = PlaceEcosystem(eco, topo, nullptr, {}, Fast(), "heuristic");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, SolveOutcome::kInfeasible);
+  ASSERT_EQ(r->infeasible_reasons.size(), 1u) << r->infeasible;
+  EXPECT_EQ(r->infeasible_reasons[0],
+            "cache: no usable zone allowed (eu-west-1a failed)");
+  // Every usable zone together is too small for 6 × 200 GiB.
+  model::Topology t2 = Infra("infra-3zones.yaml");
+  model::Ecosystem e2;
+  e2.components = {Comp("db", 6, 1000, 200LL << 30)};
+  e2.components[0].placement.spread_min_zones = 1;
+  auto r2 = PlaceEcosystem(e2, t2, nullptr, {}, Fast(), "heuristic");
+  ASSERT_TRUE(r2.ok());
+  EXPECT_EQ(r2->status, SolveOutcome::kInfeasible);
+  ASSERT_FALSE(r2->infeasible_reasons.empty());
+  EXPECT_EQ(r2->infeasible_reasons.back(),
+            "memory short by 176 GiB in all usable zones (demand 1200 GiB > "
+            "usable capacity 1024 GiB; replicas of db)");
+}
+
 TEST(PlaceEcosystem, RealManifestOnlineBoutique) {
   auto lr = manifest::LoadFiles(
       {kManifests + "online-boutique/kubernetes-manifests.yaml"}, {});

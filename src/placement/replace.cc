@@ -15,6 +15,7 @@
 #include "ecotone/placement/replace.h"
 
 #include <algorithm>
+#include <chrono>
 #include <limits>
 #include <numeric>
 #include <unordered_map>
@@ -124,8 +125,15 @@ Result<EcosystemPlacement> Replace(
   ReplaceStats local;
   ReplaceStats& st = stats ? *stats : local;
   st = {};
+  auto lap = std::chrono::steady_clock::now();
+  auto split = [&lap](double* into) {
+    auto now = std::chrono::steady_clock::now();
+    *into += std::chrono::duration<double>(now - lap).count();
+    lap = now;
+  };
   ECOTONE_ASSIGN_OR_RETURN(EcosystemProblem ep,
                            BuildEcosystemProblem(eco, topo, &current, o));
+  split(&st.build_s);
   const Problem& P = ep.problem;
   const int n = P.num_items, m = P.num_bins, D = P.num_dims;
   const bool domains = !P.bin_domain.empty();
@@ -154,7 +162,16 @@ Result<EcosystemPlacement> Replace(
     return P.migration_cost[a] > P.migration_cost[b];
   });
   std::vector<double> load(static_cast<size_t>(m) * D, 0.0);
-  std::unordered_map<int64_t, int> per_bin, per_domain;  // (group, bin/dom)
+  // Per group: (bin, count) and (domain, count) of the kept replicas; a
+  // group has few replicas, so a linear scan beats a hash map.
+  std::vector<std::vector<std::pair<int, int>>> per_bin(P.groups.size()),
+      per_domain(P.groups.size());
+  auto count_of = [](std::vector<std::pair<int, int>>& v, int key) -> int& {
+    for (auto& [k, c] : v)
+      if (k == key) return c;
+    v.push_back({key, 0});
+    return v.back().second;
+  };
   std::vector<int> asg(n, -1);
   for (int i : order) {
     int b = P.current_bin[i];
@@ -167,14 +184,13 @@ Result<EcosystemPlacement> Replace(
     int g = P.GroupOf(i);
     if (g >= 0) {
       const Group& gr = P.groups[g];
-      int64_t kb = static_cast<int64_t>(g) * m + b;
-      int64_t kd = static_cast<int64_t>(g) * m + domain_of(b);
-      if (gr.max_per_bin > 0 && per_bin[kb] >= gr.max_per_bin) continue;
-      if (domains && gr.max_per_domain > 0 &&
-          per_domain[kd] >= gr.max_per_domain)
+      int& in_bin = count_of(per_bin[g], b);
+      int& in_dom = count_of(per_domain[g], domain_of(b));
+      if (gr.max_per_bin > 0 && in_bin >= gr.max_per_bin) continue;
+      if (domains && gr.max_per_domain > 0 && in_dom >= gr.max_per_domain)
         continue;
-      ++per_bin[kb];
-      ++per_domain[kd];
+      ++in_bin;
+      ++in_dom;
     }
     asg[i] = b;
     for (int d = 0; d < D; ++d)
@@ -188,6 +204,7 @@ Result<EcosystemPlacement> Replace(
       affected.push_back(i);
     }
   }
+  split(&st.keep_s);
   st.kept = n - static_cast<int>(affected.size());
   st.affected = static_cast<int>(affected.size());
   const int A = static_cast<int>(affected.size());
@@ -299,7 +316,12 @@ Result<EcosystemPlacement> Replace(
     }
     SolveOptions so = solve;
     so.initial.clear();
+    // The restricted solve's bound says nothing about the whole problem
+    // (the result is reported with bound null), so none is computed.
+    so.compute_bound = false;
+    split(&st.restrict_s);
     ECOTONE_ASSIGN_OR_RETURN(Solution rs, Solve(R, so, solver));
+    split(&st.solve_s);
     if ((rs.status == SolveOutcome::kOptimal ||
          rs.status == SolveOutcome::kFeasible) &&
         static_cast<int>(rs.assignment.size()) == A) {
@@ -307,6 +329,7 @@ Result<EcosystemPlacement> Replace(
       for (int r = 0; r < A; ++r) full[affected[r]] = rs.assignment[r];
       // --- 3. Verify against the whole problem. ---
       ECOTONE_ASSIGN_OR_RETURN(EcosystemPlacement out, finish(full, rs, &ok));
+      split(&st.finish_s);
       if (ok) return out;
     }
   }

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <string>
 
@@ -91,6 +92,55 @@ TEST(HeuristicGqap, CordeauWithinOnePercent) {
     EXPECT_GE(s->objective, best * (1 - 1e-9)) << name;  // best known is tight
     EXPECT_LE(s->bound, s->objective);
   }
+}
+
+// The tightest Cordeau instances (95 % of the capacity used): the search
+// must end with a feasible assignment close to the best-known value.
+TEST(HeuristicGqap, TightInstancesGetFeasibleAssignments) {
+  for (auto [name, best] :
+       {std::pair{"30-20-95", 5710645.0}, std::pair{"35-15-95", 6670264.0}}) {
+    Result<Problem> p =
+        instances::ReadGqap(kData + "/gqap/cordeau2006/" + name + ".txt");
+    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    Result<Solution> s = Solve(*p, Budget(800000, 60), "heuristic");
+    ASSERT_TRUE(s.ok());
+    ASSERT_FALSE(s->assignment.empty()) << name << ": " << s->infeasibility;
+    Result<Evaluation> ev = Evaluate(*p, s->assignment);
+    ASSERT_TRUE(ev.ok());
+    EXPECT_TRUE(ev->feasible()) << name;
+    EXPECT_LE(s->objective, best * 1.05) << name;
+    EXPECT_GE(s->objective, best * (1 - 1e-9)) << name;
+  }
+}
+
+// Tabu search on a chu1997 type C instance (proven optimum 1931).
+TEST(HeuristicGap, TabuReachesTypeCOptimum) {
+  Problem p = Gap("chu1997/c05100");
+  Result<Solution> s = Solve(p, Budget(600000, 60), "heuristic");
+  ASSERT_TRUE(s.ok());
+  EXPECT_DOUBLE_EQ(s->objective, 1931);
+  EXPECT_TRUE(Evaluate(p, s->assignment)->feasible());
+}
+
+// CBC's own limit is not checked inside the root LP of a large RLT model
+// (this instance took 47 s for a 1 s limit); the deadline handler stops
+// it. The bound, when reported, must stay valid.
+TEST(Mip, TimeLimitHoldsDuringRootLp) {
+  Result<Problem> p =
+      instances::ReadGqap(kData + "/gqap/cordeau2006/30-20-35.txt");
+  ASSERT_TRUE(p.ok());
+  SolveOptions o;
+  o.time_limit_s = 1;
+  auto t0 = std::chrono::steady_clock::now();
+  Result<Solution> s = Solve(*p, o, "mip");
+  double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+          .count();
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_NE(s->status, SolveOutcome::kInfeasible);
+  EXPECT_NE(s->status, SolveOutcome::kOptimal);
+  EXPECT_LT(wall, 1 + 0.5 + 3.0);  // limit + grace + model building slack
+  if (std::isfinite(s->bound)) EXPECT_LE(s->bound, 3379359.0);
 }
 
 TEST(Mip, ProvesOptimumOfSmallGap) {

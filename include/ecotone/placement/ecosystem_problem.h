@@ -146,6 +146,10 @@ struct EcosystemPlacement {
   std::vector<std::string> binding_constraints;
   model::PlanDelta delta;  // relative to the current plan (if any).
   std::string infeasible;  // explanation when infeasible/unknown.
+  // The same as separate reasons in ecosystem terms, when the necessary
+  // conditions of ExplainEcosystemInfeasibility prove infeasibility (then
+  // status is kInfeasible), e.g. "memory short by 12 GiB in eu-west-1".
+  std::vector<std::string> infeasible_reasons;
   std::string solver;
   double seconds = 0;
   int64_t iterations = 0;
@@ -156,6 +160,23 @@ struct EcosystemPlacement {
   // given).
   int kept = 0;
 };
+
+// Why no placement can exist, in ecosystem terms, aggregated per dimension
+// and zone set and per spread constraint: every reason found by necessary
+// conditions (each alone proves infeasibility), e.g.
+//   "memory short by 12 GiB in eu-west-1 (demand 140 GiB > usable capacity
+//    128 GiB; replicas of db, cache)",
+//   "replicas of db need 3 zones, 2 allowed (eu-west-1a, eu-west-1b)",
+//   "db: no usable zone allowed (eu-west-1a failed)",
+//   "a replica of db needs memory 300 GiB; the largest allowed rack has
+//    256 GiB".
+// A zone set is named by its region when it is all usable zones of one
+// region, by "all usable zones", or by its zone names. Empty when no
+// condition fires (which does not prove feasibility). O(components ·
+// (bins + zone sets) + zone sets² · components).
+std::vector<std::string> ExplainEcosystemInfeasibility(
+    const EcosystemProblem& ep, const model::Ecosystem& ecosystem,
+    const model::Topology& topology);
 
 // Maps a solution (of `ep.problem`) back: plan, costs, utilisation, split
 // pairs, binding constraints, infeasibility explanation in zone/component

@@ -54,6 +54,9 @@ struct ReplaceStats {
   int kept = 0;           // replicas that stay where they are.
   int affected = 0;       // replicas re-placed (displaced or new).
   bool fallback = false;  // the restricted solve failed; a full solve ran.
+  // Wall time of each phase in seconds: building the whole problem, keeping,
+  // building the restricted problem, solving it, verifying and reporting.
+  double build_s = 0, keep_s = 0, restrict_s = 0, solve_s = 0, finish_s = 0;
 };
 
 // Re-places after a change: `current` is the plan before the change (already

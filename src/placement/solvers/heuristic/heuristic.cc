@@ -9,6 +9,7 @@
 
 #include "internal.h"
 #include "solvers/heuristic/engine.h"
+#include "solvers/heuristic/tabu.h"
 #include "solvers/mip/mip.h"
 
 namespace ecotone::placement::internal {
@@ -48,17 +49,59 @@ Result<Solution> RunHeuristic(const Problem& p, const SolveOptions& opt) {
   }
   SolveOptions eo = opt;
   eo.time_limit_s = std::max(0.01, opt.time_limit_s - Since(t0) - bound_time);
+  const bool tabu = TabuSearch::Applicable(p);
+  if (tabu) {
+    if (p.HasPairwise()) {
+      // Pairwise terms (GQAP): the engine's iterated local search moves
+      // whole clusters through its kicks, which a single-move tabu search
+      // does not; it gets 70 % of the budget, the tabu search (which finds
+      // feasible assignments of the tightest instances) continues from its
+      // best assignment.
+      eo.time_limit_s *= 0.7;
+      eo.max_iterations = opt.max_iterations * 7 / 10;
+    } else {
+      // The engine only constructs and descends once; the tabu search gets
+      // the rest of the budget.
+      eo.max_iterations = 3 * static_cast<int64_t>(p.num_items);
+      if (opt.max_iterations > 0) {
+        eo.max_iterations = std::min(eo.max_iterations, opt.max_iterations);
+      }
+    }
+  }
   Engine engine(p, allowed, eo);
   if (std::isfinite(bound.value)) engine.set_target(bound.value);
   const double engine_start = Since(t0);
   engine.Run();
   s.iterations = engine.iterations();
   s.seconds_to_best = engine_start + engine.seconds_to_best();
-  if (!engine.found_feasible()) {
+  std::vector<int> found =
+      engine.found_feasible() ? engine.best() : std::vector<int>{};
+  std::vector<int> last = engine.current();
+  if (tabu &&
+      !(engine.found_feasible() && std::isfinite(bound.value) &&
+        Closed(engine.best_cost(), bound.value)) &&
+      (opt.max_iterations <= 0 || s.iterations < opt.max_iterations)) {
+    const double left =
+        std::max(0.01, opt.time_limit_s - Since(t0) - bound_time);
+    int64_t budget = 0;
+    if (opt.max_iterations > 0) budget = opt.max_iterations - s.iterations;
+    TabuSearch ts(p, allowed, opt.seed, left, budget);
+    if (std::isfinite(bound.value)) ts.set_target(bound.value);
+    const double tabu_start = Since(t0);
+    ts.Run(engine.found_feasible() ? engine.best() : engine.current());
+    s.iterations += ts.iterations();
+    if (ts.found_feasible() &&
+        (found.empty() || ts.best_cost() < engine.best_cost())) {
+      found = ts.best();
+      s.seconds_to_best = tabu_start + ts.seconds_to_best();
+    }
+    last = ts.current();
+  }
+  if (found.empty()) {
     s.status = SolveOutcome::kUnknown;
     s.bound = bound.value;
     s.bound_method = bound.method;
-    Result<Evaluation> ev = Evaluate(p, engine.current());
+    Result<Evaluation> ev = Evaluate(p, last);
     s.infeasibility = "no feasible assignment found within the budget";
     if (ev.ok() && !ev->violations.empty()) {
       s.infeasibility += "; the last assignment violates: " + ev->violations[0];
@@ -70,7 +113,7 @@ Result<Solution> RunHeuristic(const Problem& p, const SolveOptions& opt) {
     s.seconds = Since(t0);
     return s;
   }
-  s.assignment = engine.best();
+  s.assignment = found;
   s.bound = bound.value;
   s.bound_method = bound.method;
   FillDetails(p, &s);

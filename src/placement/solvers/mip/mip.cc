@@ -17,8 +17,12 @@
 // (default 3,000,000) are refused with FailedPrecondition.
 #include "solvers/mip/mip.h"
 
-#include <Cbc_C_Interface.h>
-
+#include <CbcEventHandler.hpp>
+#include <CbcModel.hpp>
+#include <CbcSolver.hpp>
+#include <ClpEventHandler.hpp>
+#include <ClpSimplex.hpp>
+#include <OsiClpSolverInterface.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -35,8 +39,32 @@ namespace {
 // CBC's infinity (COIN_DBL_MAX) without pulling in CoinUtils headers.
 constexpr double kCbcInf = std::numeric_limits<double>::max();
 
-struct CbcDeleter {
-  void operator()(Cbc_Model* m) const { Cbc_deleteModel(m); }
+// When every simplex must stop (shared by the handler and its clones: CBC
+// copies the LP solver, and the handler with it).
+struct Deadline {
+  std::chrono::steady_clock::time_point at;
+  bool fired = false;
+};
+
+class DeadlineHandler : public ClpEventHandler {
+ public:
+  explicit DeadlineHandler(Deadline* deadline) : deadline_(deadline) {}
+  DeadlineHandler(const DeadlineHandler&) = default;
+  DeadlineHandler& operator=(const DeadlineHandler&) = default;
+  ClpEventHandler* clone() const override { return new DeadlineHandler(*this); }
+  // -1 = carry on; 0 = stop this simplex (status 5, "stopped by event").
+  int event(Event which) override {
+    if (which != endOfIteration || (++count_ & 31) != 0) return -1;
+    if (deadline_->fired || std::chrono::steady_clock::now() >= deadline_->at) {
+      deadline_->fired = true;
+      return 0;
+    }
+    return -1;
+  }
+
+ private:
+  Deadline* deadline_;
+  unsigned count_ = 0;
 };
 
 // Column-wise model under construction.
@@ -62,6 +90,32 @@ struct Model {
   void Set(int row, int col, double coef) { cols[col].push_back({row, coef}); }
 };
 
+// Records CBC's best bound at node and cut events while no LP has been cut
+// short by the deadline (a bound computed from a stopped LP is not valid).
+class BoundRecorder : public CbcEventHandler {
+ public:
+  BoundRecorder(const Deadline* deadline, double* bound)
+      : deadline_(deadline), bound_(bound) {}
+  BoundRecorder(const BoundRecorder&) = default;
+  BoundRecorder& operator=(const BoundRecorder&) = default;
+  CbcEventHandler* clone() const override { return new BoundRecorder(*this); }
+  CbcAction event(CbcEvent which) override {
+    // Past the deadline: ask CBC to stop at the next opportunity.
+    if (std::chrono::steady_clock::now() >= deadline_->at) return stop;
+    if (deadline_->fired || model_ == nullptr) return noAction;
+    if (which == node || which == treeStatus || which == generatedCuts ||
+        which == endSearch) {
+      const double v = model_->getBestPossibleObjValue();
+      if (std::isfinite(v) && std::abs(v) < 1e49 && v > *bound_) *bound_ = v;
+    }
+    return noAction;
+  }
+
+ private:
+  const Deadline* deadline_;
+  double* bound_;
+};
+
 int64_t Option(const SolveOptions& o, const std::string& name, int64_t dflt) {
   auto it = o.extra.find(name);
   if (it == o.extra.end()) return dflt;
@@ -77,6 +131,7 @@ int64_t Option(const SolveOptions& o, const std::string& name, int64_t dflt) {
 Result<MipOutcome> SolveMip(const Problem& p, const SolveOptions& opt,
                             bool relax_only) {
   const double kInf = std::numeric_limits<double>::infinity();
+  const auto t_start = std::chrono::steady_clock::now();
   const int n = p.num_items, m = p.num_bins, D = p.num_dims;
   Allowed al(p);
   Model md;
@@ -245,8 +300,27 @@ Result<MipOutcome> SolveMip(const Problem& p, const SolveOptions& opt,
     }
     start[c + 1] = static_cast<CoinBigIndex>(index.size());
   }
-  std::unique_ptr<Cbc_Model, CbcDeleter> model(Cbc_newModel());
-  Cbc_setLogLevel(model.get(), 0);
+  // CBC's own time limit is only checked between its phases and at nodes;
+  // one LP (the root LP of a large RLT model) can run far past it. The
+  // deadline handler stops every Clp simplex at the deadline (checked every
+  // 32 iterations), so the whole solve honours time_limit_s (plus at most
+  // 0.5 s) measured from the start of SolveMip, model building included.
+  const double build_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start)
+          .count();
+  const double cbc_limit = std::max(0.05, opt.time_limit_s - build_s);
+  Deadline deadline;
+  // A small grace after CBC's own limit, so that in the usual case CBC
+  // stops itself and keeps its bound; the handler only cuts long LPs.
+  const double grace = std::min(0.5, std::max(0.05, 0.05 * opt.time_limit_s));
+  deadline.at =
+      t_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                    std::chrono::duration<double>(
+                        std::max(opt.time_limit_s, build_s + 0.05) + grace));
+  DeadlineHandler handler(&deadline);
+  OsiClpSolverInterface solver;
+  solver.messageHandler()->setLogLevel(0);
+  solver.getModelPtr()->messageHandler()->setLogLevel(0);
   // CBC's own infinity is large but finite.
   std::vector<double> rlb(md.row_lb), rub(md.row_ub), cub(md.col_ub);
   for (double& v : rlb)
@@ -255,75 +329,122 @@ Result<MipOutcome> SolveMip(const Problem& p, const SolveOptions& opt,
     if (std::isinf(v)) v = kCbcInf;
   for (double& v : cub)
     if (std::isinf(v)) v = kCbcInf;
-  Cbc_loadProblem(model.get(), ncols, nrows, start.data(), index.data(),
-                  value.data(), md.col_lb.data(), cub.data(), md.obj.data(),
-                  rlb.data(), rub.data());
-  Cbc_setObjSense(model.get(), 1.0);
-  if (!relax_only) {
-    for (int c = 0; c < ncols; ++c) {
-      if (md.integer[c]) Cbc_setInteger(model.get(), c);
-    }
-  }
-  Cbc_setParameter(model.get(), "timeMode", "elapsed");
-  Cbc_setParameter(model.get(), "threads", "1");
-  Cbc_setParameter(model.get(), "log", "0");
-  Cbc_setParameter(model.get(), "slog", "0");
-  Cbc_setMaximumSeconds(model.get(), std::max(0.05, opt.time_limit_s));
-  Cbc_setAllowableGap(model.get(), 1e-7);
-  Cbc_setParameter(model.get(), "ratioGap", "1e-9");
-  Cbc_setParameter(model.get(), "randomSeed",
-                   std::to_string(opt.seed % 1000000000 + 1).c_str());
-  if (!relax_only && opt.initial.size() == static_cast<size_t>(n)) {
-    std::vector<int> idx;
-    std::vector<double> val;
-    bool complete = true;
-    for (int i = 0; i < n; ++i) {
-      int c = opt.initial[i] >= 0 && opt.initial[i] < m
-                  ? xcol_of(i, opt.initial[i])
-                  : -1;
-      if (c < 0) {
-        complete = false;
-        break;
-      }
-      for (auto [b, cc] : xcol[i]) {
-        idx.push_back(cc);
-        val.push_back(cc == c ? 1.0 : 0.0);
-      }
-    }
-    if (complete) {
-      Cbc_setMIPStartI(model.get(), static_cast<int>(idx.size()), idx.data(),
-                       val.data());
-    }
-  }
+  solver.loadProblem(ncols, nrows, start.data(), index.data(), value.data(),
+                     md.col_lb.data(), cub.data(), md.obj.data(), rlb.data(),
+                     rub.data());
+  solver.setObjSense(1.0);
+  solver.getModelPtr()->passInEventHandler(&handler);
   auto t0 = std::chrono::steady_clock::now();
-  int rc = Cbc_solve(model.get());
   MipOutcome out;
-  out.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
-          .count();
   out.columns = ncols;
   out.rows = nrows;
-  out.nodes = Cbc_getNodeCount(model.get());
-  if (Cbc_isAbandoned(model.get())) {
-    return Status::Internal("mip: CBC abandoned the solve (numerical trouble)");
-  }
-  (void)rc;
-  out.proven_infeasible = Cbc_isProvenInfeasible(model.get()) != 0;
+  auto seconds = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+        .count();
+  };
   if (relax_only) {
-    if (Cbc_isProvenOptimal(model.get())) {
-      out.bound = Cbc_getObjValue(model.get());
+    solver.initialSolve();
+    out.seconds = seconds();
+    if (!deadline.fired && solver.isProvenOptimal()) {
+      out.bound = solver.getObjValue();
     }
     return out;
   }
-  out.bound = Cbc_getBestPossibleObjValue(model.get());
+  // Solve the root LP first: its value is a bound that stays valid whatever
+  // happens later, and CBC starts from its optimal basis.
+  solver.initialSolve();
+  double lp_bound = -kInf;
+  if (!deadline.fired && solver.isProvenOptimal()) {
+    lp_bound = solver.getObjValue();
+  }
+  for (int c = 0; c < ncols; ++c) {
+    if (md.integer[c]) solver.setInteger(c);
+  }
+  CbcModel model(solver);
+  model.setLogLevel(0);
+  model.messageHandler()->setLogLevel(0);
+  double recorded_bound = -kInf;
+  BoundRecorder recorder(&deadline, &recorded_bound);
+  model.passInEventHandler(&recorder);
+  CbcSolverUsefulData data;
+  data.noPrinting_ = true;
+  data.useSignalHandler_ = false;
+  CbcMain0(model, data);
+  if (opt.initial.size() == static_cast<size_t>(n)) {
+    std::vector<std::pair<std::string, double>> start_values;
+    bool complete = true;
+    for (int i = 0; i < n && complete; ++i) {
+      int c = opt.initial[i] >= 0 && opt.initial[i] < m
+                  ? xcol_of(i, opt.initial[i])
+                  : -1;
+      if (c < 0) complete = false;
+      for (auto [b, cc] : xcol[i]) {
+        start_values.push_back({"x" + std::to_string(cc), cc == c ? 1.0 : 0.0});
+      }
+    }
+    if (complete) {
+      // MIP starts are matched by column name.
+      OsiSolverInterface* os = model.solver();
+      os->setIntParam(OsiNameDiscipline, 1);
+      for (int i = 0; i < n; ++i) {
+        for (auto [b, cc] : xcol[i])
+          os->setColName(cc, "x" + std::to_string(cc));
+      }
+      model.setMIPStart(start_values);
+    }
+  }
+  const std::string sec = std::to_string(cbc_limit);
+  const std::string seed = std::to_string(opt.seed % 1000000000 + 1);
+  std::vector<const char*> argv = {"ecotone",     "-log",      "0",
+                                   "-slog",       "0",         "-threads",
+                                   "1",           "-timeMode", "elapsed",
+                                   "-sec",        sec.c_str(), "-allowableGap",
+                                   "1e-7",        "-ratioGap", "1e-9",
+                                   "-randomSeed", seed.c_str()};
+  // CBC's preprocessing (CglPreProcess with probing) and Clp's presolve do
+  // not look at the clock: on large models they run long past the limit
+  // (yagiura2004/c801600, 10 s limit: 327 s wall on the loaded build host,
+  // the profile all in CglProbing and presolve). Above this many columns
+  // they are off; the root LP has been solved above already.
+  const int64_t big = Option(opt, "mip.no_preprocess_columns", 20000);
+  if (ncols > big) {
+    for (const char* a :
+         {"-preprocess", "off", "-presolve", "off", "-probingCuts", "off",
+          "-strongBranching", "0", "-heuristicsOnOff", "off"})
+      argv.push_back(a);
+  }
+  argv.push_back("-solve");
+  argv.push_back("-quit");
+  CbcMain1(
+      static_cast<int>(argv.size()), argv.data(), model,
+      [](CbcModel*, int) { return 0; }, data);
+  out.seconds = seconds();
+  out.nodes = model.getNodeCount();
+  out.stopped_by_deadline = deadline.fired;
+  if (model.isAbandoned() && !deadline.fired) {
+    return Status::Internal("mip: CBC abandoned the solve (numerical trouble)");
+  }
+  // After the deadline handler fired, CBC saw LPs stopped half-way: its
+  // infeasibility and optimality claims and its final bound are not to be
+  // trusted; the bound recorded before that moment and a solution (checked
+  // below) are.
+  out.proven_infeasible = !deadline.fired && model.isProvenInfeasible();
+  // Without preprocessing (large models) CBC's bound under a time limit
+  // came out above known feasible values (yagiura2004/d401600: 97,926 >
+  // 97,105), so only the root LP bound is reported there.
+  double cbc_bound = -kInf;
+  if (ncols <= big) {
+    cbc_bound =
+        deadline.fired ? recorded_bound : model.getBestPossibleObjValue();
+    if (!std::isfinite(cbc_bound) || std::abs(cbc_bound) >= 1e49)
+      cbc_bound = -kInf;
+  }
+  out.bound = std::max(lp_bound, cbc_bound);
   if (!std::isfinite(out.bound) || std::abs(out.bound) >= 1e49)
     out.bound = -kInf;
-  out.proven_optimal = Cbc_isProvenOptimal(model.get()) != 0;
-  const double* sol = Cbc_getColSolution(model.get());
-  double obj = Cbc_getObjValue(model.get());
-  if (sol != nullptr && std::isfinite(obj) && std::abs(obj) < 1e49 &&
-      (out.proven_optimal || Cbc_numberSavedSolutions(model.get()) > 0 ||
-       Cbc_isSecondsLimitReached(model.get()))) {
+  out.proven_optimal = !deadline.fired && model.isProvenOptimal();
+  const double* sol = model.bestSolution();
+  if (sol != nullptr && model.getSolutionCount() > 0) {
     std::vector<int> x(n, -1);
     bool complete = true;
     for (int i = 0; i < n; ++i) {
@@ -335,6 +456,15 @@ Result<MipOutcome> SolveMip(const Problem& p, const SolveOptions& opt,
     if (complete) {
       Result<Evaluation> ev = Evaluate(p, x);
       if (ev.ok() && ev->feasible()) out.assignment = std::move(x);
+    }
+  }
+  if (!out.assignment.empty() && !out.proven_optimal) {
+    // A bound above a feasible objective is wrong: fall back to the LP.
+    Result<Evaluation> ev = Evaluate(p, out.assignment);
+    if (ev.ok() &&
+        out.bound > ev->cost.total() +
+                        1e-6 * std::max(1.0, std::abs(ev->cost.total()))) {
+      out.bound = lp_bound <= ev->cost.total() ? lp_bound : -kInf;
     }
   }
   if (out.proven_optimal && !out.assignment.empty()) {

@@ -21,14 +21,19 @@ struct MipOutcome {
   int columns = 0;
   int rows = 0;
   double seconds = 0;
+  // The time limit stopped an LP in the middle (root LP of a large model):
+  // no bound, optimality or infeasibility claim is made.
+  bool stopped_by_deadline = false;
 };
 
 // Builds the model of `problem` (valid) and solves it with CBC under
-// options.time_limit_s (wall clock), using options.initial as MIP start when
-// complete. With relax_only, solves the LP relaxation and returns only its
-// value as `bound` (-inf if not solved to optimality in time). Returns
-// FailedPrecondition when the linearised model would be too large
-// (options.extra["mip.max_pairwise_vars"]), Internal if CBC abandons.
+// options.time_limit_s (wall clock from the call, model building included;
+// every simplex, the root LP too, is stopped at the limit), using
+// options.initial as MIP start when complete. With relax_only, solves the LP
+// relaxation and returns only its value as `bound` (-inf if not solved to
+// optimality in time). Returns FailedPrecondition when the linearised model
+// would be too large (options.extra["mip.max_pairwise_vars"]), Internal if CBC
+// abandons.
 Result<MipOutcome> SolveMip(const Problem& problem, const SolveOptions& options,
                             bool relax_only);
 
