@@ -8,7 +8,7 @@
 //  BM_ImpactSetSql      ImpactSet (recursive CTE) of a component on it.
 //  BM_ImpactSetMemory   graph::ImpactSet on an in-memory EcosystemMap of the
 //                       same map, same components: the baseline.
-//  BM_PathSql           Path (walk CTE with iterative deepening) between
+//  BM_PathSql           Path (breadth-first search of indexed lookups) between
 //                       random components.
 // Run: build/bench/store_bench --benchmark_min_time=0.5
 #include <benchmark/benchmark.h>

@@ -41,6 +41,8 @@ void RegisterEmit(CLI::App& app, int* exit_code);
 // Simulator verbs (cmd_simulate.cc, cmd_demo.cc; docs/simulate.md).
 void RegisterSimulate(CLI::App& app, int* exit_code);
 void RegisterDemo(CLI::App& app, int* exit_code);
+// `serve` (cmd_serve.cc): the daemon.
+void RegisterServe(CLI::App& app, int* exit_code);
 
 }  // namespace ecotone::cli
 

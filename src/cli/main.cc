@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
   RegisterEmit(app, &exit_code);
   RegisterSimulate(app, &exit_code);
   RegisterDemo(app, &exit_code);
+  RegisterServe(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

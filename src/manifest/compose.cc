@@ -427,7 +427,7 @@ Status ComposeReader::LoadSources() {
 Status ComposeReader::LoadDotEnv() {
   std::map<std::string, std::string> vars;
   fs::path dotenv = files_[0].dir / ".env";
-  if (IsRegularFile(dotenv)) {
+  if (options_.read_files && IsRegularFile(dotenv)) {
     std::string path = dotenv.string();
     ECOTONE_ASSIGN_OR_RETURN(std::string text, ReadFileLimited(path));
     ECOTONE_ASSIGN_OR_RETURN(auto lines, compose::ParseEnvFile(text, path));
@@ -861,6 +861,16 @@ Status ComposeReader::ReadEnvFiles(size_t file, const YNode& node,
         At(fname, node, path));
   }
   for (const auto& r : refs) {
+    if (!options_.read_files) {
+      result_.problems.push_back(
+          {Severity::kWarning, r.where,
+           "env_file '" + r.path +
+               "' not read: the manifest came over the network and the "
+               "reader does not open its own files; put the variables under "
+               "`environment`",
+           "env-file-not-read"});
+      continue;
+    }
     fs::path full = files_[file].dir / r.path;
     if (!IsRegularFile(full)) {
       if (!r.required) continue;
@@ -1156,7 +1166,8 @@ Status ComposeReader::ReadVolumes(size_t file, const YNode& node,
     // Only relative bind mounts: files that belong to the application.
     if (!IsRelativeHostPath(source)) continue;
     fs::path full = files_[file].dir / source;
-    bool exists = IsRegularFile(full) || IsDirectory(full);
+    bool exists =
+        options_.read_files && (IsRegularFile(full) || IsDirectory(full));
     if (!exists) {
       // A missing mount is worth a note only when it looks like a config
       // file or directory we could have read (not nginx.conf, not data).
@@ -1439,7 +1450,7 @@ void ComposeReader::ScanCompanions() {
         continue;
       }
       if (it->second.path.empty()) continue;
-      if (IsRegularFile(it->second.path)) {
+      if (options_.read_files && IsRegularFile(it->second.path)) {
         add(it->second.path, st.name, st.config_source_where[i]);
       } else {
         missing(it->second.text, it->second.path, it->second.where);

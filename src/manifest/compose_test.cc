@@ -892,6 +892,24 @@ TEST(ComposeEnvFiles, DotEnvEnvFileAndPrecedence) {
   unsetenv("WEB_REPLICAS");
 }
 
+TEST(ComposeEnvFiles, ReadFilesFalseOpensNothingOnDisk) {
+  // The same fixture with file access off (text received over the network):
+  // neither .env nor env_file is read, so their variables and edges vanish.
+  const std::string file = kFixtures + "envfiles/compose.yaml";
+  LoadOptions o;
+  o.read_files = false;
+  LoadResult r = MustLoad({file}, o);
+  EXPECT_EQ(Names(r.ecosystem), SetOf({"web", "api", "cache"}));
+  EXPECT_EQ(FindEdge(r.ecosystem, "web", "cache"), nullptr);
+  EXPECT_NE(Comp(r.ecosystem, "web").image, "registry.example/web:1.0");
+  EXPECT_GE(CountProblems(r, "env-file-not-read"), 1);
+  // A required env_file that is missing is no error either: it is not looked up.
+  o.format = Format::kCompose;
+  auto missing = LoadTexts({kMem}, {"services:\n  a:\n    image: x\n    env_file: /etc/passwd\n"}, o);
+  ASSERT_TRUE(missing.ok()) << missing.status().ToString();
+  EXPECT_EQ(CountProblems(*missing, "env-file-not-read"), 1);
+}
+
 TEST(ComposeEnvFiles, MissingRequiredEnvFileIsAnErrorWithLocation) {
   Status st = MustFail(R"(services:
   a:

@@ -1057,3 +1057,39 @@ TEST(SqliteStoreCrash, KilledWriterLosesNoAcknowledgedWrite) {
 
 }  // namespace
 }  // namespace ecotone::store
+
+namespace ecotone::store {
+namespace {
+
+TEST(SqliteStoreLog, AppendEventsIsAllOrNothing) {
+  TempDir dir;
+  auto store = MustOpen(dir.File("s.db"));
+  std::vector<EventRecord> batch = {
+      {0, 10, "shop", "hardware", "eu-1", R"({"a":1})"},
+      {0, 11, "", "tick", "", "{}"},
+      {0, 12, "shop", "metrics", "web", "{}"}};
+  auto ids = store->AppendEvents(batch);
+  ASSERT_TRUE(ids.ok()) << ids.status().ToString();
+  ASSERT_EQ(ids->size(), 3u);
+  EXPECT_LT((*ids)[0], (*ids)[1]);
+  EXPECT_LT((*ids)[1], (*ids)[2]);
+  auto listed = store->ListEvents("", 0, 0);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    batch[i].id = (*ids)[i];
+    EXPECT_EQ((*listed)[i], batch[i]);
+  }
+  // One bad event: nothing of the batch is stored, and it is named.
+  std::vector<EventRecord> bad = {{0, 20, "shop", "hardware", "", "{}"},
+                                  {0, 21, "shop", "hardware", "", "{oops"}};
+  auto r = store->AppendEvents(bad);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("event 1"), std::string::npos);
+  EXPECT_EQ(store->ListEvents("", 0, 0)->size(), 3u);
+  EXPECT_TRUE(store->AppendEvents({}).value().empty());
+}
+
+}  // namespace
+}  // namespace ecotone::store

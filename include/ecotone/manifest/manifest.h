@@ -34,6 +34,12 @@ struct LoadOptions {
   // wins over both (as `docker compose` does).
   std::map<std::string, std::string> variables;
   bool use_process_env = false;
+  // Compose: read files the manifest refers to (.env, env_file, configs,
+  // bind-mounted config files). False for text received over the network
+  // (`ecotone serve`): nothing on the reader's disk is looked at; env_file
+  // entries are then skipped with a warning and companion configs are
+  // reported as not read.
+  bool read_files = true;
   // Compose: active profiles. Services with profiles that are not active are
   // still imported but marked (Component::profiles); see docs/manifest.md.
   std::vector<std::string> profiles;

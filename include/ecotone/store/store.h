@@ -230,6 +230,11 @@ class Store {
   // The id field of the argument is ignored. event_id and plan_id must name
   // stored rows (kNotFound otherwise).
   virtual Result<int64_t> AppendEvent(const EventRecord& event) = 0;
+  // Appends several events in one transaction (one durable commit): all
+  // are stored, with increasing ids returned in order, or none is (the
+  // first invalid one is named by its index). Used for group commit.
+  virtual Result<std::vector<int64_t>> AppendEvents(
+      const std::vector<EventRecord>& events) = 0;
   virtual Result<int64_t> AppendAction(const ActionRecord& action) = 0;
   // Events / actions of `ecosystem` (empty string = all) with time_us >=
   // since_us, oldest first (ties by id), at most `limit` (limit <= 0: all).

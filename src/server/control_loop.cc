@@ -1,0 +1,323 @@
+#include "control_loop.h"
+
+#include <chrono>
+#include <cmath>
+#include <iostream>
+#include <memory>
+
+#include "actuators.h"
+
+namespace ecotone::server {
+namespace {
+
+double SecondsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+      .count();
+}
+
+std::string Replace(std::string s, const std::string& what,
+                    const std::string& with) {
+  for (size_t p = s.find(what); p != std::string::npos;
+       p = s.find(what, p + with.size()))
+    s.replace(p, what.size(), with);
+  return s;
+}
+
+std::string IntervalString(int64_t us) {
+  if (us % 1'000'000 == 0) return std::to_string(us / 1'000'000) + "s";
+  return std::to_string(std::max<int64_t>(1, us / 1000)) + "ms";
+}
+
+double* FieldOf(model::MetricSample& s, const std::string& field) {
+  if (field == "cpu_millicores") return &s.cpu_millicores;
+  if (field == "memory_bytes") return &s.memory_bytes;
+  if (field == "requests_per_s") return &s.requests_per_s;
+  if (field == "latency_ms") return &s.latency_ms;
+  if (field == "error_rate") return &s.error_rate;
+  return nullptr;
+}
+
+void Log(const std::string& line) {
+  std::cerr << "ecotone serve: " << line << "\n";
+}
+
+}  // namespace
+
+ControlLoop::ControlLoop(const ServerOptions& options, store::Store* store,
+                         ServerMetrics* metrics, InstantQueryFn query)
+    : options_(options),
+      store_(store),
+      metrics_(metrics),
+      query_(std::move(query)) {}
+
+ControlLoop::~ControlLoop() { Stop(); }
+
+void ControlLoop::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
+
+void ControlLoop::Stop() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void ControlLoop::Enqueue(model::Event event) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    pending_.push_back(std::move(event));
+  }
+  cv_.notify_all();
+}
+
+void ControlLoop::Invalidate(const std::string& ecosystem) {
+  std::lock_guard<std::mutex> l(mu_);
+  invalidated_.insert(ecosystem);
+}
+
+int64_t ControlLoop::Now() const {
+  if (options_.now_us) return options_.now_us();
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void ControlLoop::Run() {
+  auto next_tick = std::chrono::steady_clock::now();
+  for (;;) {
+    std::deque<model::Event> batch;
+    std::set<std::string> invalid;
+    bool stopping = false, tick = false;
+    {
+      std::unique_lock<std::mutex> l(mu_);
+      cv_.wait_until(l, next_tick, [&] { return stop_ || !pending_.empty(); });
+      batch.swap(pending_);
+      invalid.swap(invalidated_);
+      stopping = stop_;
+      tick = !stopping && std::chrono::steady_clock::now() >= next_tick;
+    }
+    for (const auto& name : invalid) {
+      runtimes_.erase(name);
+      no_plan_.erase(name);
+    }
+    for (const auto& e : batch) Process(e, Now());
+    if (stopping) return;  // the queue was drained above.
+    if (tick) {
+      auto t0 = std::chrono::steady_clock::now();
+      Tick(Now());
+      metrics_->Tick(SecondsSince(t0));
+      next_tick = std::chrono::steady_clock::now() +
+                  std::chrono::microseconds(options_.interval_us);
+    }
+  }
+}
+
+ControlLoop::Runtime* ControlLoop::RuntimeFor(const std::string& ecosystem,
+                                              int64_t now_us) {
+  if (!options_.infra) return nullptr;
+  auto it = runtimes_.find(ecosystem);
+  if (it != runtimes_.end()) return &it->second;
+  if (no_plan_.count(ecosystem)) return nullptr;
+  auto plan = store_->LatestPlan(ecosystem);
+  if (!plan.ok()) {
+    if (plan.status().code() == StatusCode::kNotFound) {
+      no_plan_.insert(ecosystem);
+    } else {
+      Log("cannot read the plan of '" + ecosystem +
+          "': " + plan.status().ToString());
+    }
+    return nullptr;
+  }
+  auto eco = store_->GetEcosystem(ecosystem, plan->ecosystem_version);
+  if (!eco.ok()) {
+    Log("cannot read ecosystem '" + ecosystem +
+        "': " + eco.status().ToString());
+    return nullptr;
+  }
+  auto state =
+      engine::MakeState(std::move(*eco), *options_.infra, plan->plan, now_us);
+  if (!state.ok()) {
+    Log("cannot build the engine state of '" + ecosystem +
+        "': " + state.status().ToString());
+    no_plan_.insert(ecosystem);
+    return nullptr;
+  }
+  Runtime rt;
+  rt.plan_id = plan->id;
+  rt.version = plan->ecosystem_version;
+  rt.state = std::move(*state);
+  return &runtimes_.emplace(ecosystem, std::move(rt)).first->second;
+}
+
+void ControlLoop::Tick(int64_t now_us) {
+  auto list = store_->ListEcosystems();
+  if (!list.ok()) {
+    Log("cannot list ecosystems: " + list.status().ToString());
+    return;
+  }
+  for (const auto& summary : list.value()) {
+    Runtime* rt = RuntimeFor(summary.name, now_us);
+    if (rt == nullptr) continue;
+    if (query_ && !options_.queries.empty()) {
+      PullMetrics(summary.name, *rt, now_us);
+    } else {
+      // No metrics: a tick still lets the policy re-evaluate (cooldowns
+      // expire, replicas finish starting). Ticks are not stored.
+      model::Event tick;
+      tick.time_us = now_us;
+      tick.ecosystem = summary.name;
+      tick.source = "control-loop";
+      tick.kind = model::EventKind::kTick;
+      ProcessFor(summary.name, *rt, tick, now_us);
+    }
+  }
+}
+
+void ControlLoop::PullMetrics(const std::string& ecosystem, Runtime& rt,
+                              int64_t now_us) {
+  std::map<std::string, model::MetricSample> samples;
+  for (const MetricQuery& q : options_.queries) {
+    std::string promql = Replace(q.promql, "{ecosystem}", ecosystem);
+    promql =
+        Replace(promql, "{interval}", IntervalString(options_.interval_us));
+    auto r = query_(promql, now_us);
+    if (!r.ok()) {
+      metrics_->PrometheusError();
+      Log("prometheus query for " + q.field +
+          " failed: " + r.status().ToString());
+      continue;
+    }
+    for (const LabeledValue& v : r.value()) {
+      auto it = v.labels.find(q.label);
+      if (it == v.labels.end() || !std::isfinite(v.value)) continue;
+      if (rt.state.ComponentIndex(it->second) < 0) continue;  // not ours.
+      model::MetricSample& s = samples[it->second];
+      s.component = it->second;
+      *FieldOf(s, q.field) = v.value;
+    }
+  }
+  model::Event e;
+  e.time_us = now_us;
+  e.ecosystem = ecosystem;
+  e.source = "prometheus";
+  e.kind = model::EventKind::kMetrics;
+  for (auto& [name, s] : samples) e.metrics.push_back(std::move(s));
+  if (e.metrics.empty()) {
+    e.kind = model::EventKind::kTick;
+    e.source = "control-loop";
+    ProcessFor(ecosystem, rt, e, now_us);
+    return;
+  }
+  store::EventRecord rec;
+  rec.time_us = e.time_us;
+  rec.ecosystem = e.ecosystem;
+  rec.kind = std::string(model::EventKindName(e.kind));
+  rec.subject = e.Subject();
+  rec.payload_json = EventPayloadJson(e);
+  auto id = store_->AppendEvent(rec);
+  if (!id.ok()) {
+    Log("cannot store metrics of '" + ecosystem +
+        "': " + id.status().ToString());
+    return;
+  }
+  e.id = *id;
+  metrics_->Event(e.source, rec.kind);
+  ProcessFor(ecosystem, rt, e, now_us);
+}
+
+void ControlLoop::Process(const model::Event& event, int64_t now_us) {
+  if (!event.ecosystem.empty()) {
+    Runtime* rt = RuntimeFor(event.ecosystem, now_us);
+    if (rt != nullptr) ProcessFor(event.ecosystem, *rt, event, now_us);
+    return;
+  }
+  // Not tied to one ecosystem (e.g. a host failed): every ecosystem placed
+  // on the infrastructure sees it.
+  auto list = store_->ListEcosystems();
+  if (!list.ok()) return;
+  for (const auto& summary : list.value()) {
+    Runtime* rt = RuntimeFor(summary.name, now_us);
+    if (rt != nullptr) ProcessFor(summary.name, *rt, event, now_us);
+  }
+}
+
+void ControlLoop::ProcessFor(const std::string& ecosystem, Runtime& rt,
+                             const model::Event& event, int64_t now_us) {
+  auto t0 = std::chrono::steady_clock::now();
+  Status st = engine::Observe(event, &rt.state);
+  if (!st.ok()) {
+    metrics_->EngineError();
+    Log("event " + std::to_string(event.id) + " (" + event.Describe() +
+        ") not applicable to '" + ecosystem + "': " + st.ToString());
+    return;
+  }
+  std::vector<model::Action> actions;
+  if (options_.policy != nullptr)
+    actions = options_.policy->Decide(rt.state, event, now_us);
+  metrics_->Decision(SecondsSince(t0));
+  if (actions.empty()) return;
+
+  std::unique_ptr<engine::Actuator> actuator;
+  if (options_.actuator == "sim") {
+    actuator = std::make_unique<SimActuator>(&rt.state, now_us);
+  } else {
+    actuator = std::make_unique<DryRunActuator>();
+  }
+  std::vector<std::string> results(actions.size());
+  bool any_applied = false;
+  for (size_t i = 0; i < actions.size(); ++i) {
+    model::Action& a = actions[i];
+    if (a.ecosystem.empty()) a.ecosystem = ecosystem;
+    if (a.time_us == 0) a.time_us = now_us;
+    if (a.event_id == 0) a.event_id = event.id;
+    auto r = actuator->Carry(a);
+    if (!r.ok()) {
+      results[i] = "failed: " + r.status().ToString();
+    } else if (r->applied) {
+      results[i] = "applied: " + r->detail;
+      any_applied = true;
+    } else {
+      results[i] = "dry-run: " + r->detail;
+    }
+  }
+  std::optional<int64_t> plan_id;
+  if (any_applied) {
+    model::PlacementPlan plan = engine::CurrentPlan(rt.state);
+    plan.ecosystem = ecosystem;
+    plan.infra = rt.state.topology.name;
+    plan.metadata["source"] = "engine";
+    plan.metadata["actuator"] = std::string(actuator->name());
+    if (event.id > 0) plan.metadata["event_id"] = std::to_string(event.id);
+    auto id = store_->PutPlan(ecosystem, rt.version, rt.plan_id, plan);
+    if (id.ok()) {
+      plan_id = *id;
+      rt.plan_id = *id;
+    } else {
+      Log("cannot commit the plan after actions on '" + ecosystem +
+          "': " + id.status().ToString());
+    }
+  }
+  for (size_t i = 0; i < actions.size(); ++i) {
+    const model::Action& a = actions[i];
+    store::ActionRecord rec;
+    rec.time_us = a.time_us;
+    rec.ecosystem = ecosystem;
+    rec.kind = std::string(model::ActionKindName(a.kind));
+    rec.subject = a.component;
+    rec.payload_json = ActionPayloadJson(a);
+    rec.result = results[i];
+    if (event.id > 0) rec.event_id = event.id;
+    rec.plan_id = plan_id;
+    auto id = store_->AppendAction(rec);
+    std::string cls = results[i].substr(0, results[i].find(':'));
+    metrics_->Action(rec.kind, cls);
+    if (!id.ok())
+      Log("cannot record action (" + a.Describe() +
+          "): " + id.status().ToString());
+  }
+}
+
+}  // namespace ecotone::server

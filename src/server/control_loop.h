@@ -1,0 +1,106 @@
+// The control loop of `ecotone serve` (docs/serve.md, "Control loop").
+//
+// Every interval, for every ecosystem that has a committed plan: pull the
+// configured metrics from Prometheus with instant queries, store them as a
+// metrics event, and run the engine on it; events received over HTTP are
+// run as soon as they arrive. For each event: engine::Observe, then
+// Policy::Decide, then each action goes to the actuator and into the audit
+// log with its explanation and result. With the `sim` actuator, applied
+// actions change the daemon's in-memory datacenter state, and the state's
+// plan is committed as a child of the previous plan, so a restart continues
+// from it.
+//
+// Thread-safety: Enqueue, Invalidate and Stop may be called from any thread;
+// everything else runs on the loop's own thread.
+#ifndef ECOTONE_SERVER_CONTROL_LOOP_H_
+#define ECOTONE_SERVER_CONTROL_LOOP_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ecotone/engine/engine.h"
+#include "ecotone/model/event.h"
+#include "ecotone/server/server.h"
+#include "ecotone/store/store.h"
+#include "metrics.h"
+
+namespace ecotone::server {
+
+// One element of an instant vector.
+struct LabeledValue {
+  std::map<std::string, std::string> labels;
+  double value = 0;
+};
+
+// Runs one PromQL instant query evaluated at time_us.
+using InstantQueryFn = std::function<Result<std::vector<LabeledValue>>(
+    const std::string& promql, int64_t time_us)>;
+
+// Serialisers for the store's payload columns (the adapters' JSON codec).
+std::string EventPayloadJson(const model::Event& event);
+std::string ActionPayloadJson(const model::Action& action);
+
+class ControlLoop {
+ public:
+  // `options`, `store` and `metrics` must outlive the loop. `query` may be
+  // empty (no Prometheus).
+  ControlLoop(const ServerOptions& options, store::Store* store,
+              ServerMetrics* metrics, InstantQueryFn query);
+  ~ControlLoop();
+  ControlLoop(const ControlLoop&) = delete;
+  ControlLoop& operator=(const ControlLoop&) = delete;
+
+  void Start();
+  // Finishes the current tick, runs the events already queued, and joins.
+  void Stop();
+  // Queues an event that is already stored (event.id set) for the engine.
+  void Enqueue(model::Event event);
+  // The ecosystem got a new plan or version: rebuild its state from the
+  // store before its next event.
+  void Invalidate(const std::string& ecosystem);
+
+ private:
+  struct Runtime {
+    int64_t plan_id = 0;
+    int64_t version = 0;
+    engine::State state;
+  };
+
+  void Run();
+  void Tick(int64_t now_us);
+  void PullMetrics(const std::string& ecosystem, Runtime& rt, int64_t now_us);
+  void Process(const model::Event& event, int64_t now_us);
+  void ProcessFor(const std::string& ecosystem, Runtime& rt,
+                  const model::Event& event, int64_t now_us);
+  // The runtime of `ecosystem`, built from its latest plan; null when it
+  // has none (or there is no infra).
+  Runtime* RuntimeFor(const std::string& ecosystem, int64_t now_us);
+  int64_t Now() const;
+
+  const ServerOptions& options_;
+  store::Store* const store_;
+  ServerMetrics* const metrics_;
+  const InstantQueryFn query_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<model::Event> pending_;   // GUARDED_BY(mu_)
+  std::set<std::string> invalidated_;  // GUARDED_BY(mu_)
+  bool stop_ = false;                  // GUARDED_BY(mu_)
+
+  std::map<std::string, Runtime> runtimes_;  // loop thread only.
+  std::set<std::string> no_plan_;            // loop thread only.
+  std::thread thread_;
+};
+
+}  // namespace ecotone::server
+
+#endif  // ECOTONE_SERVER_CONTROL_LOOP_H_
