@@ -175,6 +175,9 @@ Result<ForecastOutput> ForecastPrefix(const TrainingData& data, int64_t n,
     out.model = "constant";
     out.quantile_method = "constant series: zero-width band";
     std::vector<double> mean(static_cast<size_t>(h), lo);
+    // Declared events still move a constant series (e.g. a flash crowd on
+    // a flat load); the band stays zero-width around the moved mean.
+    ApplyEventEffects(data.events, first_t, data.step_seconds, &mean);
     std::vector<std::vector<double>> qs(options.quantiles.size(), mean);
     fill_points(mean, qs);
     return out;

@@ -192,6 +192,25 @@ TEST(Forecast, ConstantSeriesGivesTheConstant) {
   }
 }
 
+TEST(Forecast, ConstantSeriesFollowsDeclaredEvents) {
+  Series s;
+  s.start_unix = 1'700'000'000;
+  s.step_seconds = 60;
+  s.values.assign(50, 4.0);
+  ForecastOptions o;
+  o.horizon = 5;
+  const int64_t first = s.start_unix + 50 * 60;  // the first forecast step.
+  o.events.push_back({"launch", first + 120, first + 240, 2.5});
+  auto r = Forecast(s, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->model, "constant");
+  const double want[] = {4, 4, 10, 10, 4};
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_DOUBLE_EQ(r->points[i].mean, want[i]) << i;
+    EXPECT_DOUBLE_EQ(r->points[i].quantiles.back(), want[i]) << i;
+  }
+}
+
 TEST(Forecast, ShortSeriesUsesDocumentedFallbackQuantiles) {
   Series s = Synthetic(120, 2.0);  // 2.5 days: no weekly season, few origins
   ForecastOptions o;

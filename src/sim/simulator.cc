@@ -412,9 +412,6 @@ Result<RunResult> Simulate(const World& w, const engine::Policy& policy,
       if (!fc.ok()) return;
       for (const auto& p : fc->points) q[e].push_back(std::max(0.0, p.quantiles[0]));
       first_unix = ser.start_unix + static_cast<int64_t>(ser.values.size()) * fstep_s;
-      // forecast::Forecast returns a constant history as is, without the
-      // declared events' effects: apply them here in that case only.
-      if (fc->model == "constant") forecast::ApplyEventEffects(fo.events, first_unix, fstep_s, &q[e]);
     }
     for (size_t c = 0; c < V; ++c) {
       std::vector<double> demand(static_cast<size_t>(horizon), 0.0);
