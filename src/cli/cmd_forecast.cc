@@ -487,6 +487,7 @@ Status RunForecast(const ForecastFlags& f) {
     j["time_zone"] = h.tz.name;
     j["history_points"] = h.series.values.size();
     j["quantile_method"] = fc.quantile_method;
+    if (fc.quantile_factor > 0) j["quantile_factor"] = fc.quantile_factor;
     j["repairs"] = h.repairs.Lines();
     nlohmann::json cands = nlohmann::json::object();
     for (auto& [n, m] : fc.candidate_mae) cands[n] = m;

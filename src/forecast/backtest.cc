@@ -69,6 +69,8 @@ Result<BacktestReport> Backtest(const Series& series,
       fo.seasons = data.seasons;
       fo.tz = options.tz;
       fo.events = options.events;
+      fo.quantile_inflation = options.quantile_inflation;
+      fo.adaptive_calibration = options.adaptive_calibration;
       double t0 = cpu_seconds ? cpu_seconds() : 0;
       Result<ForecastOutput> fc = ForecastPrefix(data, o, fo);
       double t1 = cpu_seconds ? cpu_seconds() : 0;

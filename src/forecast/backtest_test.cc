@@ -49,12 +49,39 @@ TEST(Backtest, NycTaxiMstlAndAutoBeatSeasonalNaiveAndAutoBandIsCalibrated) {
   EXPECT_LT(mstl.mase, snaive.mase);
   EXPECT_LT(mstl.pinball, snaive.pinball);
   // auto (measured 0.787) is no worse than the seasonal naive here either,
-  // and its q0.95 band (measured 0.964) is within the 93-97%.
+  // and its q0.95 band (measured 0.949 with the per-series calibration
+  // factor) is within the 93-97%.
   EXPECT_LE(automatic.mase, snaive.mase);
   EXPECT_GE(automatic.coverage[1], 0.93);
   EXPECT_LE(automatic.coverage[1], 0.97);
   EXPECT_GE(automatic.coverage[0], 0.85);
   EXPECT_GT(mstl.coverage[1], 0.85);
+}
+
+// NAB rds_cpu_utilization: a level shift at point 529 lies a few steps
+// before the second protocol origin (bench/forecast_bench.cc's protocol:
+// 3 origins from 433 every 96). Before the structural-break rule auto
+// reached MASE 1.92 there (every inner window ended before the jump);
+// measured now 0.382, with mstl alone at 0.350.
+TEST(Backtest, RdsLevelShiftAutoFollowsTheLevelAdaptiveModels) {
+  auto raw = history::ReadHistoryFile(
+      std::string(ECOTONE_SHARED_DATA) + "/traces/nab_rds_cpu_utilization_cc0c53.csv",
+      {});
+  ASSERT_TRUE(raw.ok());
+  history::ResampleOptions rs;
+  rs.step_seconds = 1800;
+  rs.clip_outliers = false;
+  auto s = history::Resample(*raw, rs, nullptr);
+  ASSERT_TRUE(s.ok());
+  BacktestOptions o;
+  o.models = {"snaive_d", "mstl", "auto"};
+  o.origins = 3;
+  o.first_origin = static_cast<int64_t>(s->values.size()) - 48 - 2 * 96;
+  auto r = Backtest(*s, o, nullptr);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_LT(r->scores[2].mase, r->scores[0].mase);
+  EXPECT_LT(r->scores[2].mase, 1.2 * r->scores[1].mase);
+  EXPECT_LT(r->scores[2].mase, 0.6);
 }
 
 TEST(Backtest, RejectsOriginsPastTheEnd) {

@@ -86,8 +86,9 @@ TEST(Models, InnerForecastsUseOnlyDataBeforeEachOrigin) {
       // (regression is the exception by design: its inner refits downdate
       // the full fit's normal equations, keeping that fit's feature scaling
       // and IRLS weights - docs/forecast.md "regression".)
-      if (std::string(name) != "regression")
+      if (std::string(name) != "regression") {
         EXPECT_EQ(a[j], b[j]) << name << " origin " << origins[j];
+      }
       // ... and each origin's forecast is a forecast from that origin: its
       // error on the clean continuation is small (noise 5, daily amplitude
       // 30, weekend -20, which the daily seasonal naive misses).
@@ -146,6 +147,112 @@ TEST(Forecast, AutoQuantilesAreOrderedAndCoverNoise) {
   EXPECT_GT(covered95, 336 * 0.88);
   EXPECT_LT(covered95, 336 * 0.995);
   EXPECT_FALSE(r->quantile_method.empty());
+}
+
+// hw2 and mstl report where their level jumped (kShiftRun clipped errors
+// in a row of one sign); the other models have no level.
+TEST(Models, LevelAdaptiveModelsReportTheLastLevelShift) {
+  Series s = Synthetic(336 * 3, 2.0);
+  const int shift_at = 336 * 3 - 20;
+  for (int i = shift_at; i < 336 * 3; ++i) s.values[i] += 80;
+  TrainingData d;
+  d.y = s.values;
+  d.start_unix = s.start_unix;
+  d.step_seconds = s.step_seconds;
+  d.seasons = {48, 336};
+  d.max_horizon = 48;
+  const int64_t n = static_cast<int64_t>(s.values.size());
+  for (const char* name : {"hw2", "mstl"}) {
+    auto m = MakeModel(name);
+    ASSERT_TRUE(m.ok());
+    ASSERT_TRUE((*m)->Fit(d, n).ok());
+    // Detected on the third point beyond the clip after the jump.
+    EXPECT_GE((*m)->LastLevelShift(), shift_at) << name;
+    EXPECT_LE((*m)->LastLevelShift(), shift_at + 4) << name;
+    // The forecast follows the new level.
+    EXPECT_GT((*m)->Forecast(1)[0], s.values[n - 48] + 40) << name;
+    // Without the shift: none.
+    ASSERT_TRUE((*m)->Fit(d, shift_at).ok());
+    EXPECT_LT((*m)->LastLevelShift(), shift_at - 336) << name;
+  }
+  auto sn = MakeModel("snaive_d");
+  ASSERT_TRUE((*sn)->Fit(d, n).ok());
+  EXPECT_EQ((*sn)->LastLevelShift(), -1);
+}
+
+// A level shift a few steps before the origin: every inner validation
+// window ends before (or just after) it, so the inner MAEs cannot see it;
+// auto must then combine only the level-adaptive models (docs/forecast.md
+// "auto", structural break) instead of falling back to a seasonal naive
+// that copies the pre-shift level.
+TEST(Forecast, AutoAfterARecentLevelShiftUsesLevelAdaptiveModels) {
+  Series s = Synthetic(336 * 4, 2.0);
+  const int n = 336 * 4 - 48;
+  const int shift_at = n - 10;
+  for (size_t i = shift_at; i < s.values.size(); ++i) s.values[i] += 80;
+  Series train = s;
+  train.values.resize(n);
+  ForecastOptions o;
+  o.horizon = 48;
+  auto r = Forecast(train, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->model.find("snaive"), std::string::npos) << r->model;
+  EXPECT_EQ(r->model.find("regression"), std::string::npos) << r->model;
+  double mae = 0, snaive_mae = 0;
+  for (int l = 0; l < 48; ++l) {
+    mae += std::fabs(s.values[n + l] - r->points[l].mean);
+    snaive_mae += std::fabs(s.values[n + l] - s.values[n + l - 48]);
+  }
+  EXPECT_LT(mae, 0.25 * snaive_mae);
+  // A shift further back, which the inner windows do see, is left to the
+  // inner backtest: the forecast still follows the new level.
+  Series early = Synthetic(336 * 4, 2.0);
+  for (size_t i = n - 300; i < early.values.size(); ++i) early.values[i] += 80;
+  early.values.resize(n);
+  auto r2 = Forecast(early, o);
+  ASSERT_TRUE(r2.ok());
+  EXPECT_GT(r2->points[0].mean, 150);
+}
+
+// Per-series calibration: the factor on the error quantiles grows when the
+// newest inner-backtest errors are larger than the older ones and shrinks
+// when they are smaller; without it the factor is quantile_inflation.
+TEST(Forecast, AdaptiveCalibrationFollowsTheSeriesOwnRecentErrors) {
+  const int n = 336 * 5;
+  auto with_noise = [&](double recent_noise) {
+    Series s = Synthetic(n, 3.0);
+    std::mt19937 rng(11);
+    std::normal_distribution<double> eps(0, recent_noise);
+    // The newest 3 days (the newer inner origins' windows) get more or
+    // less noise than the rest.
+    for (int i = n - 144; i < n; ++i) {
+      double day = std::sin(2 * std::numbers::pi * (i % 48) / 48.0);
+      double weekend = (i / 48) % 7 >= 5 ? -20 : 0;
+      s.values[i] = 100 + 30 * day + weekend + eps(rng);
+    }
+    return s;
+  };
+  ForecastOptions o;
+  o.horizon = 48;
+  o.model = "mstl";
+  auto calm = Forecast(with_noise(3.0), o);
+  auto noisy = Forecast(with_noise(12.0), o);
+  auto quiet = Forecast(with_noise(0.5), o);
+  ASSERT_TRUE(calm.ok() && noisy.ok() && quiet.ok());
+  EXPECT_GT(noisy->quantile_factor, 1.3 * calm->quantile_factor);
+  EXPECT_LT(quiet->quantile_factor, calm->quantile_factor);
+  EXPECT_GE(quiet->quantile_factor, 0.5 * kDefaultQuantileInflation);
+  EXPECT_LE(noisy->quantile_factor, 3.0 * kDefaultQuantileInflation);
+  // The band is wider where the factor is larger.
+  EXPECT_GT(noisy->points[0].quantiles[1] - noisy->points[0].mean,
+            calm->points[0].quantiles[1] - calm->points[0].mean);
+  o.adaptive_calibration = false;
+  auto fixed = Forecast(with_noise(12.0), o);
+  ASSERT_TRUE(fixed.ok());
+  EXPECT_DOUBLE_EQ(fixed->quantile_factor, kDefaultQuantileInflation);
+  o.quantile_inflation = 0;
+  EXPECT_EQ(Forecast(with_noise(3.0), o).status().code(),
+            StatusCode::kInvalidArgument);
 }
 
 TEST(Forecast, BadInputIsAClearError) {

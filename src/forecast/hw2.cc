@@ -56,6 +56,8 @@ class HoltWinters2 : public Model {
     return Status::Ok();
   }
 
+  int64_t LastLevelShift() const override { return last_shift_; }
+
   std::vector<double> Forecast(int h) const override {
     return ForecastFrom(level_, last_error_, n_, h);
   }
@@ -141,6 +143,7 @@ class HoltWinters2 : public Model {
     const double alpha = p[0], delta = p[1], omega = p[2], phi = p[3];
     double prev_e = 0, sse = 0;
     int run = 0;
+    int64_t shift_at = -1;
     int64_t j1 = 0, j2 = 0;
     double* d = d_.data();
     double* w = w_.data();
@@ -160,6 +163,7 @@ class HoltWinters2 : public Model {
           // shift, not outliers; the level jumps by the error.
           run = e > 0 ? std::max(run, 0) + 1 : std::min(run, 0) - 1;
           if (std::abs(run) >= kShiftRun) {
+            shift_at = t;
             level += e;
             e = 0;
             run = 0;
@@ -184,6 +188,7 @@ class HoltWinters2 : public Model {
       level_ = level;
       last_error_ = prev_e;
       n_ = n;
+      last_shift_ = shift_at;
     }
     return sse;
   }
@@ -194,6 +199,7 @@ class HoltWinters2 : public Model {
   double init_level_ = 0, clip_ = 0;
   std::vector<double> init_d_, init_w_, d_, w_;
   double level_ = 0, last_error_ = 0;
+  int64_t last_shift_ = -1;
 };
 
 }  // namespace

@@ -150,6 +150,7 @@ class Mstl : public Model {
     fit_seasons_ = seasons_;
     fit_pattern_ = pattern_;
     fit_level_ = level_;
+    fit_shift_ = last_shift_;
     return Status::Ok();
   }
 
@@ -159,6 +160,7 @@ class Mstl : public Model {
       seasons_ = fit_seasons_;
       pattern_ = fit_pattern_;
       level_ = fit_level_;
+      last_shift_ = fit_shift_;
       n_ = n;
       return Status::Ok();
     }
@@ -196,6 +198,8 @@ class Mstl : public Model {
       SesStep(adjusted_[t], alpha_, clip_, level, run);
     }
   }
+
+  int64_t LastLevelShift() const override { return last_shift_; }
 
   std::vector<double> Forecast(int h) const override {
     std::vector<double> f(static_cast<size_t>(h), level_);
@@ -344,11 +348,20 @@ class Mstl : public Model {
   double Ses(double alpha, bool keep) {
     double level = adjusted_.front(), sse = 0;
     int run = 0;
-    for (double z : adjusted_) {
-      double e = SesStep(z, alpha, clip_, level, run);
+    int64_t shift_at = -1;
+    const int64_t size = static_cast<int64_t>(adjusted_.size());
+    for (int64_t t = 0; t < size; ++t) {
+      const double e0 = adjusted_[t] - level;
+      if (clip_ > 0 && std::fabs(e0) > clip_ &&
+          (e0 > 0 ? run : -run) >= kShiftRun - 1)
+        shift_at = t;  // SesStep jumps the level here
+      double e = SesStep(adjusted_[t], alpha, clip_, level, run);
       sse += e * e;
     }
-    if (keep) level_ = level;
+    if (keep) {
+      level_ = level;
+      last_shift_ = shift_at;
+    }
     return sse;
   }
 
@@ -365,6 +378,7 @@ class Mstl : public Model {
   std::vector<double> adjusted_;
   int64_t n_ = 0;
   double alpha_ = 0.5, level_ = 0, clip_ = 0;
+  int64_t last_shift_ = -1, fit_shift_ = -1;
 };
 
 }  // namespace

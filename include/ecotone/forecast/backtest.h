@@ -28,6 +28,9 @@ struct BacktestOptions {
   std::vector<int> seasons;  // empty: DefaultSeasons(step).
   TimeZone tz;
   std::vector<Event> events;
+  // ForecastOptions::quantile_inflation of every fit.
+  double quantile_inflation = kDefaultQuantileInflation;
+  bool adaptive_calibration = true;  // ForecastOptions::adaptive_calibration
 };
 
 // Mean over origins of each metric for one model.

@@ -32,6 +32,12 @@ namespace ecotone::forecast {
 // Largest horizon accepted anywhere (steps); larger requests fail with
 // kInvalidArgument "horizon too large (max 100000)" before allocating.
 inline constexpr int kMaxHorizon = 100000;
+// Default factor on the inner-backtest error quantiles: the inner origins
+// cover only about a week before the forecast origin and reuse
+// hyperparameters fitted on the whole prefix, so their errors understate
+// out-of-sample errors. Chosen on half of the benchmark traces and checked
+// on the other half (docs/forecast.md "Measured").
+inline constexpr double kDefaultQuantileInflation = 1.2;
 // Largest training series accepted (points).
 inline constexpr int64_t kMaxSeriesLength = 50'000'000;
 
@@ -69,6 +75,12 @@ class Model {
   // successful Fit/Refit and 1 <= h <= data.max_horizon; `data` passed to the
   // last Fit/Refit must still be alive (models may read it).
   virtual std::vector<double> Forecast(int h) const = 0;
+  // Level-adaptive models (hw2, mstl) jump their level when kShiftRun
+  // one-step errors in a row lie beyond the robust clipping bound: the index
+  // t (0-based) of the observation that completed the most recent such jump
+  // in the state of the last Fit/Refit, or -1 (none, or a model without a
+  // level). Used by auto to detect a structural break near the origin.
+  virtual int64_t LastLevelShift() const { return -1; }
   // Inner-backtest forecasts: for each prefix length origins[j] (ascending,
   // all <= the n of the last Fit), the h-step forecast made with the
   // hyperparameters of the last Fit and a state estimated on
@@ -105,6 +117,12 @@ struct ForecastOptions {
   std::vector<Event> events;
   // Inner rolling-origin backtest used for selection and quantiles.
   int calibration_origins = 12;
+  // Factor applied to the empirical error quantiles of the inner backtest
+  // (kDefaultQuantileInflation: see docs/forecast.md "Quantiles").
+  double quantile_inflation = kDefaultQuantileInflation;
+  // Per-series calibration: the inflation is multiplied by a factor chosen
+  // from the series' own newest inner-backtest errors (docs/forecast.md).
+  bool adaptive_calibration = true;
 };
 
 struct ForecastPoint {
@@ -120,6 +138,9 @@ struct ForecastOutput {
   std::vector<ForecastPoint> points;
   // How quantiles were obtained ("empirical backtest errors, 12 origins").
   std::string quantile_method;
+  // The factor applied to the inner-backtest error quantiles (inflation x
+  // per-series factor); 0 when no inner backtest was used.
+  double quantile_factor = 0;
   // Inner-backtest MAE per candidate model (auto) or of the chosen model.
   std::vector<std::pair<std::string, double>> candidate_mae;
 };
