@@ -16,51 +16,20 @@
 
 #include "ecotone/graph/ecosystem_map.h"
 #include "ecotone/model/units.h"
+#include "ecotone/placement/plugin.h"
+#include "plugins/common.h"
 
 namespace ecotone::placement {
 namespace {
 
-constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
-constexpr int kDims = 4;
+using plugins::IsStateful;
+using plugins::kDims;
+using plugins::kGiB;
+using plugins::ReplicaCount;
+using plugins::Request;
+using plugins::Units;
+using plugins::ZoneAllowed;
 const char* const kDimNames[kDims] = {"cpu", "memory", "bandwidth", "storage"};
-
-// Demand in the problem's units: cores, GiB, Gbit/s, GiB.
-std::array<double, kDims> Units(const model::Resources& r) {
-  return {r.cpu_millicores / 1000.0, r.memory_bytes / kGiB,
-          r.bandwidth_bps / 1e9, r.storage_bytes / kGiB};
-}
-
-bool IsStateful(const model::Component& c) {
-  return c.stateful || c.kind == model::ComponentKind::kDatabase ||
-         c.kind == model::ComponentKind::kQueue ||
-         c.kind == model::ComponentKind::kStorage;
-}
-
-int ReplicaCount(const model::Component& c) {
-  return std::max(0, c.replicas.initial);
-}
-
-model::Resources Request(const model::Component& c, const EcosystemOptions& o) {
-  return c.requests.empty() ? o.default_request : c.requests;
-}
-
-// Whether zone `z` satisfies the component's allowed regions/zones/labels.
-bool ZoneAllowed(const model::Component& c, const model::Zone& z) {
-  const auto& p = c.placement;
-  if (!p.allowed_zones.empty() &&
-      std::find(p.allowed_zones.begin(), p.allowed_zones.end(), z.name) ==
-          p.allowed_zones.end())
-    return false;
-  if (!p.allowed_regions.empty() &&
-      std::find(p.allowed_regions.begin(), p.allowed_regions.end(), z.region) ==
-          p.allowed_regions.end())
-    return false;
-  for (const auto& [k, v] : p.zone_labels) {
-    auto it = z.labels.find(k);
-    if (it == z.labels.end() || it->second != v) return false;
-  }
-  return true;
-}
 
 std::string Pct(double f) {
   std::ostringstream os;
@@ -76,6 +45,7 @@ Result<EcosystemProblem> BuildEcosystemProblem(
     const model::PlacementPlan* current, const EcosystemOptions& o) {
   EcosystemProblem ep;
   Problem& p = ep.problem;
+  ModelBuilder builder{ep, {}, {}, {}, false, {}};
   p.num_dims = kDims;
   p.dim_names.assign(kDimNames, kDimNames + kDims);
   p.lambda = 1.0;  // λ is folded into the pair weights.
@@ -83,6 +53,7 @@ Result<EcosystemProblem> BuildEcosystemProblem(
   // --- Bins: hosts, racks or zones. ---
   bool any_racks = false;
   for (const auto& z : topo.zones) any_racks = any_racks || !z.racks.empty();
+  builder.any_racks = any_racks;
   for (size_t zi = 0; zi < topo.zones.size(); ++zi) {
     const model::Zone& z = topo.zones[zi];
     auto add_bin = [&](int rack, int host, const std::string& name,
@@ -92,14 +63,10 @@ Result<EcosystemProblem> BuildEcosystemProblem(
       ep.bin_rack.push_back(rack);
       ep.bin_host.push_back(host);
       p.bin_names.push_back(name);
-      auto u = Units(usable ? cap : model::Resources{});
-      p.bin_capacity.insert(p.bin_capacity.end(), u.begin(), u.end());
-      p.bin_available.push_back(usable ? 1 : 0);
-      double f = degraded ? topo.degraded_cost_factor : 1.0;
-      p.bin_price.push_back(z.prices.cpu_per_core_hour * f);
-      p.bin_price.push_back(z.prices.memory_per_gib_hour * f);
-      p.bin_price.push_back(z.prices.bandwidth_per_gbps_hour * f);
-      p.bin_price.push_back(z.prices.storage_per_gib_hour * f);
+      // Capacity, usability and prices are the plugins' part.
+      builder.bin_capacity.push_back(cap);
+      builder.bin_usable.push_back(usable ? 1 : 0);
+      builder.bin_degraded.push_back(degraded ? 1 : 0);
       if (any_racks) p.bin_domain.push_back(static_cast<int>(zi));
     };
     bool zone_ok = model::IsUsable(z.state);
@@ -178,59 +145,21 @@ Result<EcosystemProblem> BuildEcosystemProblem(
     if (c.name.empty())
       return Status::InvalidArgument("component without a name", c.where);
     comp_index.emplace(c.name, static_cast<int>(ci));
-    // Allowed zones: unknown names are input errors.
-    for (const auto& zn : c.placement.allowed_zones) {
-      if (topo.ZoneIndex(zn) < 0) {
-        Location w = c.where;
-        w.path =
-            w.path.empty() ? "placement.zones" : w.path + ".placement.zones";
-        return Status::InvalidArgument("component '" + c.name +
-                                           "' allows zone '" + zn +
-                                           "', which is not in the "
-                                           "infrastructure",
-                                       w);
-      }
-    }
+    // Allowed bins and spread are the plugins' part ("allowed-zones",
+    // "spread"); group ci is component ci.
     Group g;
     g.name = c.name;
-    std::vector<char> zone_ok(topo.zones.size());
-    int allowed_usable_zones = 0;
-    bool restricted = false;
-    for (size_t zi = 0; zi < topo.zones.size(); ++zi) {
-      zone_ok[zi] = ZoneAllowed(c, topo.zones[zi]);
-      restricted = restricted || !zone_ok[zi];
-      if (zone_ok[zi] && model::IsUsable(topo.zones[zi].state))
-        ++allowed_usable_zones;
-    }
-    if (restricted) {
-      for (int b = 0; b < p.num_bins; ++b)
-        if (zone_ok[ep.bin_zone[b]]) g.allowed_bins.push_back(b);
-    }
     const int n = ReplicaCount(c);
-    int k = c.placement.spread_min_zones;
-    if (k == 0 && o.default_min_zones > 0 && n >= 2)
-      k = std::min({n, o.default_min_zones, std::max(1, allowed_usable_zones)});
-    if (any_racks) {
-      g.min_distinct_domains = k;
-      g.max_per_domain = c.placement.max_per_zone;
-      g.max_per_bin = o.default_max_per_rack;
-    } else {
-      g.min_distinct_bins = k;
-      g.max_per_bin = c.placement.max_per_zone;
-    }
     const int group = static_cast<int>(p.groups.size());
-    const bool none_allowed = restricted && g.allowed_bins.empty();
     p.groups.push_back(std::move(g));
     auto demand = Units(Request(c, o));
     for (int r = 0; r < n; ++r) {
-      const int item = p.num_items++;
+      ++p.num_items;
       ep.item_component.push_back(static_cast<int>(ci));
       ep.item_replica.push_back(r);
       p.item_names.push_back(c.name + "#" + std::to_string(r));
       p.item_demand.insert(p.item_demand.end(), demand.begin(), demand.end());
       p.item_group.push_back(group);
-      if (none_allowed)  // empty allow-list means "all": forbid explicitly.
-        for (int b = 0; b < p.num_bins; ++b) p.forbidden.push_back({item, b});
     }
     ep.component_first_item.push_back(p.num_items);
   }
@@ -257,7 +186,6 @@ Result<EcosystemProblem> BuildEcosystemProblem(
       pr.budget_ms = pr.budget_ms == 0 ? ms : std::min(pr.budget_ms, ms);
     }
   }
-  std::vector<WeightedPair> weights;
   for (size_t pi = 0; pi < ep.pairs.size(); ++pi) {
     const auto& pr = ep.pairs[pi];
     int fa = ep.component_first_item[pr.a];
@@ -267,31 +195,15 @@ Result<EcosystemProblem> BuildEcosystemProblem(
     if (na == 0 || nb == 0) continue;
     int k = std::max(na, nb);
     double share = 1.0 / k;
-    double gb_per_hour = pr.bytes_per_s * 3600.0 / 1e9;
-    double w = share * (o.lambda * pr.proximity +
-                        gb_per_hour * ep.egress_per_gb_per_ms);
     for (int r = 0; r < k; ++r) {
       int ia = fa + r % na, ib = fb + r % nb;
       ep.partners.push_back({static_cast<int>(pi), ia, ib, share});
-      if (w > 0) weights.push_back({ia, ib, w});
-      if (pr.budget_ms > 0) p.distance_limits.push_back({ia, ib, pr.budget_ms});
     }
   }
-  ECOTONE_ASSIGN_OR_RETURN(p.pair_weight, BuildSymmetric(p.num_items, weights));
 
   // --- Current plan: current bins and migration costs. ---
   if (current != nullptr) {
     p.current_bin.assign(p.num_items, -1);
-    p.migration_cost.assign(p.num_items, 0.0);
-    for (int i = 0; i < p.num_items; ++i) {
-      const model::Component& c = eco.components[ep.item_component[i]];
-      double cost = o.migration_cost;
-      if (IsStateful(c)) {
-        model::Resources r = Request(c, o);
-        cost += o.stateful_per_gib * (r.memory_bytes + r.storage_bytes) / kGiB;
-      }
-      p.migration_cost[i] = cost;
-    }
     // (zone, rack, host) names → bin. A plan without racks maps to the first
     // available bin of its zone (moves are then reported per zone).
     std::map<std::string, int> bin_by_name;
@@ -325,6 +237,32 @@ Result<EcosystemProblem> BuildEcosystemProblem(
       p.current_bin[first + a.replica] = bin;
     }
   }
+
+  // --- Plugins: constraints, then scorers, in profile order. ---
+  const PluginRegistry& reg = o.plugins ? *o.plugins : DefaultPluginRegistry();
+  PluginContext ctx{eco, topo, current, o};
+  builder.partner_coefficient.assign(ep.partners.size(), 0.0);
+  for (const std::string& name :
+       o.constraints.empty() ? DefaultConstraints() : o.constraints) {
+    ECOTONE_ASSIGN_OR_RETURN(auto plugin, reg.CreateConstraint(name));
+    ECOTONE_RETURN_IF_ERROR(plugin->AddToModel(ctx, builder));
+  }
+  for (const std::string& name :
+       o.scorers.empty() ? DefaultScorers() : o.scorers) {
+    ECOTONE_ASSIGN_OR_RETURN(auto plugin, reg.CreateScorer(name));
+    ECOTONE_RETURN_IF_ERROR(plugin->AddToModel(ctx, builder));
+  }
+  if (p.bin_capacity.empty()) {
+    return Status::InvalidArgument(
+        "the placement profile must enable the \"capacity\" constraint");
+  }
+  std::vector<WeightedPair> weights;
+  for (size_t k = 0; k < ep.partners.size(); ++k) {
+    const auto& pp = ep.partners[k];
+    double w = pp.share * builder.partner_coefficient[k];
+    if (w > 0) weights.push_back({pp.item_a, pp.item_b, w});
+  }
+  ECOTONE_ASSIGN_OR_RETURN(p.pair_weight, BuildSymmetric(p.num_items, weights));
   return ep;
 }
 

@@ -351,7 +351,11 @@ Result<Evaluation> Evaluate(const Problem& p,
   for (const DistanceLimit& l : p.distance_limits) {
     int a = assignment[l.item_a], b = assignment[l.item_b];
     if (a < 0 || b < 0) continue;
-    if (p.Distance(a, b) > l.max_distance + 1e-9) {
+    if (l.distinct_bins && a == b) {
+      ev.violations.push_back(item_name(l.item_a) + " and " +
+                              item_name(l.item_b) + " share bin " +
+                              std::to_string(a) + " (must be apart)");
+    } else if (l.Broken(p, a, b)) {
       ev.violations.push_back("distance " + item_name(l.item_a) + " - " +
                               item_name(l.item_b) + " is " +
                               std::to_string(p.Distance(a, b)) + " > limit " +

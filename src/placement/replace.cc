@@ -305,12 +305,13 @@ Result<EcosystemPlacement> Replace(
     for (const auto& lim : P.distance_limits) {
       int la = local_index[lim.item_a], lb = local_index[lim.item_b];
       if (la >= 0 && lb >= 0) {
-        R.distance_limits.push_back({la, lb, lim.max_distance});
+        R.distance_limits.push_back(
+            {la, lb, lim.max_distance, lim.distinct_bins});
       } else if (la >= 0 || lb >= 0) {
         int x = la >= 0 ? la : lb;
         int fixed = asg[la >= 0 ? lim.item_b : lim.item_a];
         for (int b = 0; b < m; ++b)
-          if (P.Distance(b, fixed) > lim.max_distance + 1e-9)
+          if (lim.Broken(P, b, fixed))
             R.forbidden.push_back({x, b});
       }
     }

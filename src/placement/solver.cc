@@ -246,7 +246,7 @@ std::string ExplainInfeasibility(const Problem& p) {
       bool any = false;
       for (int h : A) {
         for (int k : B) {
-          if (p.Distance(h, k) <= l.max_distance + 1e-9) {
+          if (!l.Broken(p, h, k)) {
             any = true;
             break;
           }

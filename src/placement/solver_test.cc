@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "ecotone/instances/instances.h"
@@ -266,6 +267,39 @@ TEST(Constraints, SpreadDomainsAndDistanceLimits) {
   EXPECT_TRUE(he->feasible()) << he->violations[0];
   EXPECT_TRUE(Evaluate(p, m->assignment)->feasible());
   EXPECT_NEAR(h->objective, m->objective, 1e-9);
+}
+
+// Anti-affinity (DistanceLimit::distinct_bins): the two cheap items must
+// take different bins although both prefer bin 0 and it has room for both.
+TEST(Constraints, DistinctBinsKeepItemsApart) {
+  Problem p;
+  p.num_items = 3;
+  p.num_bins = 3;
+  p.item_demand = {1, 1, 1};
+  p.bin_capacity = {3, 3, 3};
+  p.bin_price = {1, 4, 2};
+  p.distance_limits.push_back({0, 1, std::numeric_limits<double>::max(), true});
+  Result<Evaluation> together = Evaluate(p, {0, 0, 0});
+  ASSERT_TRUE(together.ok());
+  ASSERT_EQ(together->violations.size(), 1u);
+  EXPECT_NE(together->violations[0].find("apart"), std::string::npos);
+  EXPECT_EQ(ExplainInfeasibility(p), "");
+  for (const char* solver : {"heuristic", "mip", "choose"}) {
+    Result<Solution> s = Solve(p, Budget(5000), solver);
+    ASSERT_TRUE(s.ok()) << solver;
+    ASSERT_EQ(s->assignment.size(), 3u) << solver;
+    EXPECT_NE(s->assignment[0], s->assignment[1]) << solver;
+    EXPECT_DOUBLE_EQ(s->objective, 1 + 2 + 1) << solver;
+  }
+  // With a single bin the limit cannot be met: an answer, not an error.
+  Problem one = p;
+  one.num_bins = 1;
+  one.bin_capacity = {3};
+  one.bin_price = {1};
+  EXPECT_NE(ExplainInfeasibility(one).find("cannot be met"), std::string::npos);
+  Result<Solution> s = Solve(one, Budget(2000), "mip");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->status, SolveOutcome::kInfeasible);
 }
 
 TEST(Heuristic, SameSeedSameResult) {

@@ -22,6 +22,8 @@
 
 namespace ecotone::placement {
 
+class PluginRegistry;  // ecotone/placement/plugin.h
+
 // Weights and defaults of the ecosystem model (docs/placement.md lists them
 // with units). Costs are in currency per hour.
 struct EcosystemOptions {
@@ -46,6 +48,12 @@ struct EcosystemOptions {
   // Bins are hosts when hosts are modelled, else racks, else zones. More
   // bins than this is an error (the bin distance matrix is dense).
   int max_bins = 4096;
+  // Plugins (ecotone/placement/plugin.h) enabled by name, run in this order;
+  // empty = the default profile (every built-in). `plugins` (not owned,
+  // may be null = DefaultPluginRegistry()) resolves the names.
+  std::vector<std::string> constraints;
+  std::vector<std::string> scorers;
+  const PluginRegistry* plugins = nullptr;
 };
 
 // The general problem built from an ecosystem, with the maps back.

@@ -78,11 +78,21 @@ struct Group {
 };
 
 // A hard limit on the distance between the bins of two items (a latency
-// budget of a hard dependency): distance(bin_a, bin_b) <= max_distance.
+// budget of a hard dependency): distance(bin_a, bin_b) <= max_distance, and,
+// when distinct_bins is set, bin_a != bin_b (anti-affinity; pair it with a
+// max_distance no distance exceeds to express anti-affinity alone).
 struct DistanceLimit {
   int item_a = 0;
   int item_b = 0;
   double max_distance = 0;
+  bool distinct_bins = false;
+
+  // True when the items placed in bins h and k break the limit.
+  template <class P>
+  bool Broken(const P& problem, int h, int k) const {
+    return (distinct_bins && h == k) ||
+           problem.Distance(h, k) > max_distance + 1e-9;
+  }
 
   bool operator==(const DistanceLimit&) const = default;
 };

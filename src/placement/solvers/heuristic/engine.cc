@@ -135,9 +135,10 @@ Engine::Engine(const Problem& p, const Allowed& allowed,
   if (!p.distance_limits.empty()) {
     limits_ = true;
     limits_of_.resize(n_);
-    for (const DistanceLimit& l : p.distance_limits) {
-      limits_of_[l.item_a].push_back({l.item_b, l.max_distance});
-      limits_of_[l.item_b].push_back({l.item_a, l.max_distance});
+    for (size_t k = 0; k < p.distance_limits.size(); ++k) {
+      const DistanceLimit& l = p.distance_limits[k];
+      limits_of_[l.item_a].push_back({l.item_b, static_cast<int>(k)});
+      limits_of_[l.item_b].push_back({l.item_a, static_cast<int>(k)});
     }
   }
   x_.assign(n_, -1);
@@ -329,13 +330,14 @@ double Engine::LimitDelta(int i, int from, int to, int other,
                           int other_bin) const {
   if (!limits_) return 0.0;
   double delta = 0;
-  for (const auto& [k, maxd] : limits_of_[i]) {
+  for (const auto& [k, li] : limits_of_[i]) {
+    const DistanceLimit& l = p_.distance_limits[li];
     int before = x_[k];
     int after = k == other ? other_bin : x_[k];
-    if (from >= 0 && before >= 0 && p_.Distance(from, before) > maxd + 1e-9) {
+    if (from >= 0 && before >= 0 && l.Broken(p_, from, before)) {
       delta -= 1;
     }
-    if (to >= 0 && after >= 0 && p_.Distance(to, after) > maxd + 1e-9) {
+    if (to >= 0 && after >= 0 && l.Broken(p_, to, after)) {
       delta += 1;
     }
   }
@@ -385,8 +387,8 @@ double Engine::SwapDelta(int i, int j, double* cost_delta) const {
 double Engine::LimitViolationOf(int i) const {
   double v = 0;
   if (!limits_ || x_[i] < 0) return 0;
-  for (const auto& [k, maxd] : limits_of_[i]) {
-    if (x_[k] >= 0 && p_.Distance(x_[i], x_[k]) > maxd + 1e-9) v += 1;
+  for (const auto& [k, li] : limits_of_[i]) {
+    if (x_[k] >= 0 && p_.distance_limits[li].Broken(p_, x_[i], x_[k])) v += 1;
   }
   return v;
 }

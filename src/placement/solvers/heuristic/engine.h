@@ -148,7 +148,8 @@ class Engine {
   std::vector<int> cheap_bins_;
   bool spread_ = false;
   std::vector<GroupState> groups_;
-  std::vector<std::vector<std::pair<int, double>>> limits_of_;
+  // Per item: (other item, index into Problem::distance_limits).
+  std::vector<std::vector<std::pair<int, int>>> limits_of_;
   bool limits_ = false;
 
   std::vector<int> x_;

@@ -250,7 +250,7 @@ Result<MipOutcome> SolveMip(const Problem& p, const SolveOptions& opt,
     for (auto [h, ch] : xcol[l.item_a]) {
       std::vector<int> far;
       for (auto [k, ck] : xcol[l.item_b]) {
-        if (p.Distance(h, k) > l.max_distance + 1e-9) far.push_back(ck);
+        if (l.Broken(p, h, k)) far.push_back(ck);
       }
       if (far.empty()) continue;
       int r = md.AddRow(-kInf, 1);
