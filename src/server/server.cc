@@ -14,9 +14,9 @@
 #include <regex>
 #include <string>
 
-#include "cli/ecosystem_json.h"
 #include "control_loop.h"
 #include "ecotone/graph/diff.h"
+#include "ecotone/jsonio/ecosystem_json.h"
 #include "ecotone/manifest/manifest.h"
 #include "ecotone/placement/ecosystem_problem.h"
 #include "event_committer.h"
@@ -540,7 +540,7 @@ void ServerImpl::PutEcosystem(const httplib::Request& req,
   json problems = json::array();
   for (auto p : loaded->problems) {
     if (p.where.file == where) p.where.file = "body";
-    problems.push_back(cli::ToJson(p));
+    problems.push_back(jsonio::ToJson(p));
   }
   SendJson(res, 201,
            json{{"ecosystem", name},
@@ -568,8 +568,8 @@ void ServerImpl::GetEcosystem(const httplib::Request& req,
     v = versions->empty() ? 0 : versions->back().version;
   }
   json comps = json::array(), deps = json::array();
-  for (const auto& c : eco->components) comps.push_back(cli::ToJson(c));
-  for (const auto& d : eco->dependencies) deps.push_back(cli::ToJson(d));
+  for (const auto& c : eco->components) comps.push_back(jsonio::ToJson(c));
+  for (const auto& d : eco->dependencies) deps.push_back(jsonio::ToJson(d));
   SendJson(res, 200,
            json{{"name", name},
                 {"version", v},
