@@ -168,5 +168,60 @@ TEST(ServeRecovery, SigkillBetweenAcceptAndDecideRunsTheEventsAfterRestart) {
   std::filesystem::remove_all(dir, ec);
 }
 
+// The plan race over HTTP: two daemons on one SQLite file (the store allows
+// several processes) compute plans of one ecosystem at the same moment from
+// the same latest plan. The store's compare-and-set lets one commit; the
+// other answers 409 and stores nothing, so the plan history stays a chain
+// (no two plans share a parent).
+TEST(ServeRace, TwoDaemonsPlanningAtOnceKeepTheHistoryAChain) {
+  char tmpl[] = "/tmp/ecotone_race_test.XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  const std::string infra = kExamples + "infra-3zones.yaml";
+  ServeProcess a({"--infra", infra, "--policy", "none"}, dir);
+  ServeProcess b({"--infra", infra, "--policy", "none"}, dir);
+  std::string err;
+  ASSERT_TRUE(a.Start(&err)) << err;
+  ASSERT_TRUE(b.Start(&err)) << err;
+  ASSERT_EQ(Http("PUT", a.url() + "/v1/ecosystems/shop", a.token(),
+                 Slurp(kExamples + "boutique.yaml"), "application/yaml")
+                .status,
+            201);
+  ASSERT_EQ(Http("POST", a.url() + "/v1/ecosystems/shop/plan", a.token()).status,
+            201);
+  int created = 1, conflicts = 0;
+  for (int round = 0; round < 8; ++round) {
+    HttpReply ra, rb;
+    std::thread ta([&] {
+      ra = Http("POST", a.url() + "/v1/ecosystems/shop/plan", a.token());
+    });
+    std::thread tb([&] {
+      rb = Http("POST", b.url() + "/v1/ecosystems/shop/plan", b.token());
+    });
+    ta.join();
+    tb.join();
+    for (const HttpReply* r : {&ra, &rb}) {
+      ASSERT_TRUE(r->status == 201 || r->status == 409) << r->body;
+      if (r->status == 201) {
+        ++created;
+      } else {
+        ++conflicts;
+        EXPECT_NE(r->body.find("plan conflict"), std::string::npos) << r->body;
+      }
+    }
+    EXPECT_TRUE(ra.status == 201 || rb.status == 201);
+  }
+  json h = J(Http("GET", a.url() + "/v1/ecosystems/shop/plan?history=1",
+                  a.token()))["history"];
+  ASSERT_EQ(static_cast<int>(h.size()), created);
+  for (size_t i = 1; i < h.size(); ++i)
+    EXPECT_EQ(h[i]["parent_id"], h[i - 1]["plan_id"]) << h.dump();
+  std::cerr << "plan race: " << created << " created, " << conflicts
+            << " conflicts (409) in 8 rounds of 2\n";
+  EXPECT_EQ(a.Kill(SIGTERM), 0);
+  EXPECT_EQ(b.Kill(SIGTERM), 0);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
 }  // namespace
 }  // namespace ecotone::testing

@@ -564,7 +564,9 @@ TEST(SqliteStoreConcurrency, VersionsAreUniqueAndGaplessAcrossConnections) {
   const std::string path = dir.File("s.db");
   ASSERT_NE(MustOpen(path), nullptr);  // creates the schema.
   constexpr int kThreads = 4, kPuts = 8;
-  std::vector<std::vector<int64_t>> got(kThreads + 1);
+  // One list per writer: kThreads own connections, one thread and the main
+  // thread sharing a connection (each its own list: no shared vector).
+  std::vector<std::vector<int64_t>> got(kThreads + 2);
   auto shared = MustOpen(path);
   std::vector<std::thread> threads;
   for (int t = 0; t <= kThreads; ++t) {
@@ -587,7 +589,7 @@ TEST(SqliteStoreConcurrency, VersionsAreUniqueAndGaplessAcrossConnections) {
   for (int i = 0; i < kPuts; ++i) {
     auto v = shared->PutEcosystem(RichEcosystem("shop", 1000 + i), "", "");
     ASSERT_TRUE(v.ok());
-    got[kThreads].push_back(*v);
+    got[kThreads + 1].push_back(*v);
   }
   for (auto& th : threads) th.join();
   std::vector<int64_t> all;
