@@ -8,11 +8,14 @@
 #include <vector>
 
 #include "cli.h"
-#include "ecosystem_json.h"
+#include "ecotone/jsonio/ecosystem_json.h"
 #include "ecotone/graph/diff.h"
 #include "ecotone/manifest/manifest.h"
 
 namespace ecotone::cli {
+
+using jsonio::Dump;
+using jsonio::ToJson;
 namespace {
 
 struct DiffFlags {

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "ecotone/engine/ecotone_policy.h"
+#include "ecotone/kubernetes/actuator.h"
 #include "ecotone/manifest/infra.h"
 #include "ecotone/model/units.h"
 #include "ecotone/server/server.h"
@@ -29,6 +30,14 @@ struct ServeFlags {
   std::string max_body = "16Mi";
   int threads = 16;
   std::string policy = "ecotone";
+  // --actuator kubernetes (docs/serve.md, "Kubernetes").
+  std::string kubeconfig;
+  std::string kube_dry_run;
+  bool kube_diff = false;
+  std::string kube_namespace;
+  std::string kube_work_dir;
+  std::string kube_request_timeout = "30s";
+  int kube_max_attempts = 5;
 };
 
 Result<std::string> ReadFile(const std::string& path, const std::string& what) {
@@ -100,6 +109,36 @@ int RunServe(const ServeFlags& f) {
     o.queries = std::move(*q);
   }
 
+  if (f.actuator == "kubernetes") {
+    if (f.kubeconfig.empty())
+      return ReportError(Status::InvalidArgument(
+          "--actuator kubernetes needs --kubeconfig FILE"));
+    if (auto k = ReadFile(f.kubeconfig, "--kubeconfig"); !k.ok())
+      return ReportError(Status::InvalidArgument(k.status().message()));
+    auto rt = model::ParseDurationMicros(f.kube_request_timeout);
+    if (!rt.ok() || *rt < 1000)
+      return ReportError(Status::InvalidArgument(
+          "--kube-request-timeout: expected a duration of at least 1ms, got '" +
+          f.kube_request_timeout + "'"));
+    kubernetes::ActuatorOptions& k = o.kubernetes;
+    k.kubectl.kubeconfig = f.kubeconfig;
+    k.kubectl.request_timeout_ms = *rt / 1000;
+    // The whole process may take the request timeout plus kubectl's own
+    // start-up and discovery.
+    k.kubectl.process_timeout_ms = 2 * (*rt / 1000) + 30000;
+    k.kubectl.max_attempts = f.kube_max_attempts;
+    k.dry_run = f.kube_dry_run == "server" ? kubernetes::DryRun::kServer
+                                           : kubernetes::DryRun::kNone;
+    k.diff = f.kube_diff;
+    k.emit.namespace_name = f.kube_namespace;
+    k.work_dir = f.kube_work_dir.empty() ? f.db + ".kubernetes" : f.kube_work_dir;
+  } else if (!f.kubeconfig.empty() || !f.kube_dry_run.empty() || f.kube_diff ||
+             !f.kube_namespace.empty()) {
+    return ReportError(Status::InvalidArgument(
+        "--kubeconfig, --kube-dry-run, --kube-diff and --namespace need "
+        "--actuator kubernetes"));
+  }
+
   std::unique_ptr<engine::Policy> policy;
   if (f.policy == "ecotone") policy = engine::MakeEcotonePolicy();
   o.policy = policy.get();
@@ -157,8 +196,28 @@ void RegisterServe(CLI::App& app, int* exit_code) {
       ->required();
   c->add_option("--prometheus", f->prometheus,
                 "Prometheus base URL for the control loop's instant queries");
-  c->add_option("--actuator", f->actuator, "sim | dry-run (default sim)")
-      ->check(CLI::IsMember({"sim", "dry-run"}));
+  c->add_option("--actuator", f->actuator,
+                "sim | dry-run | kubernetes (default sim)")
+      ->check(CLI::IsMember({"sim", "dry-run", "kubernetes"}));
+  c->add_option("--kubeconfig", f->kubeconfig,
+                "kubeconfig of the cluster (--actuator kubernetes)");
+  c->add_option("--kube-dry-run", f->kube_dry_run,
+                "server: every mutating kubectl call with --dry-run=server")
+      ->check(CLI::IsMember({"server"}));
+  c->add_flag("--kube-diff", f->kube_diff,
+              "kubectl diff instead of any change (what would change)");
+  c->add_option("--namespace", f->kube_namespace,
+                "Namespace of the objects of components not read from "
+                "Kubernetes (default: the kubeconfig's)");
+  c->add_option("--kube-work-dir", f->kube_work_dir,
+                "Where the objects of each action are written (default "
+                "DB.kubernetes)");
+  c->add_option("--kube-request-timeout", f->kube_request_timeout,
+                "kubectl --request-timeout per call (default 30s)");
+  c->add_option("--kube-max-attempts", f->kube_max_attempts,
+                "Attempts per kubectl call, retries with backoff where safe "
+                "(default 5)")
+      ->check(CLI::Range(1, 20));
   c->add_option("--interval", f->interval, "Control loop period (default 15s)");
   c->add_option("--infra", f->infra,
                 "Infrastructure file (docs/infra.md) for plans and the engine");

@@ -3,10 +3,13 @@
 // string twice and cost several hundred MB.
 #include <algorithm>
 
-#include "ecosystem_json.h"
+#include "ecotone/jsonio/ecosystem_json.h"
 #include "output_analyze.h"
 
 namespace ecotone::cli {
+
+using jsonio::Dump;
+using jsonio::ToJson;
 
 using nlohmann::json;
 

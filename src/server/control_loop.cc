@@ -53,6 +53,26 @@ ControlLoop::ControlLoop(const ServerOptions& options, store::Store* store,
 ControlLoop::~ControlLoop() { Stop(); }
 
 void ControlLoop::Start() {
+  auto backlog = store_->UnprocessedEvents(0);
+  if (!backlog.ok()) {
+    Log("cannot read the events not yet processed: " +
+        backlog.status().ToString());
+  } else {
+    if (!backlog->empty())
+      Log("running " + std::to_string(backlog->size()) +
+          " stored event(s) not yet processed");
+    for (const store::EventRecord& r : *backlog) {
+      auto e = EventFromRecord(r);
+      if (!e.ok()) {
+        // Left unprocessed in the store, in sight of an operator.
+        metrics_->EngineError();
+        Log("stored event " + std::to_string(r.id) +
+            " does not decode: " + e.status().ToString());
+        continue;
+      }
+      Enqueue(std::move(*e));
+    }
+  }
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -103,7 +123,17 @@ void ControlLoop::Run() {
       runtimes_.erase(name);
       no_plan_.erase(name);
     }
-    for (const auto& e : batch) Process(e, Now());
+    // Events whose decision produced no actions are marked processed
+    // together, one commit per batch; those with actions were marked in
+    // their decision's transaction (marking again is a no-op).
+    std::vector<int64_t> done;
+    for (const auto& e : batch) {
+      if (Process(e, Now()) && e.id > 0) done.push_back(e.id);
+    }
+    if (Status st = store_->MarkProcessed(done); !st.ok())
+      Log("cannot mark " + std::to_string(done.size()) +
+          " event(s) processed (they run again after a restart): " +
+          st.ToString());
     if (stopping) return;  // the queue was drained above.
     if (tick) {
       auto t0 = std::chrono::steady_clock::now();
@@ -119,6 +149,10 @@ ControlLoop::Runtime* ControlLoop::RuntimeFor(const std::string& ecosystem,
                                               int64_t now_us) {
   if (!options_.infra) return nullptr;
   auto it = runtimes_.find(ecosystem);
+  if (it != runtimes_.end() && it->second.stale) {
+    runtimes_.erase(it);
+    it = runtimes_.end();
+  }
   if (it != runtimes_.end()) return &it->second;
   if (no_plan_.count(ecosystem)) return nullptr;
   auto plan = store_->LatestPlan(ecosystem);
@@ -225,26 +259,32 @@ void ControlLoop::PullMetrics(const std::string& ecosystem, Runtime& rt,
   }
   e.id = *id;
   metrics_->Event(e.source, rec.kind);
-  ProcessFor(ecosystem, rt, e, now_us);
+  if (ProcessFor(ecosystem, rt, e, now_us)) {
+    if (Status st = store_->MarkProcessed({e.id}); !st.ok())
+      Log("cannot mark event " + std::to_string(e.id) +
+          " processed: " + st.ToString());
+  }
 }
 
-void ControlLoop::Process(const model::Event& event, int64_t now_us) {
+bool ControlLoop::Process(const model::Event& event, int64_t now_us) {
   if (!event.ecosystem.empty()) {
     Runtime* rt = RuntimeFor(event.ecosystem, now_us);
-    if (rt != nullptr) ProcessFor(event.ecosystem, *rt, event, now_us);
-    return;
+    if (rt != nullptr) return ProcessFor(event.ecosystem, *rt, event, now_us);
+    return true;
   }
   // Not tied to one ecosystem (e.g. a host failed): every ecosystem placed
   // on the infrastructure sees it.
   auto list = store_->ListEcosystems();
-  if (!list.ok()) return;
+  if (!list.ok()) return false;
+  bool ok = true;
   for (const auto& summary : list.value()) {
     Runtime* rt = RuntimeFor(summary.name, now_us);
-    if (rt != nullptr) ProcessFor(summary.name, *rt, event, now_us);
+    if (rt != nullptr) ok = ProcessFor(summary.name, *rt, event, now_us) && ok;
   }
+  return ok;
 }
 
-void ControlLoop::ProcessFor(const std::string& ecosystem, Runtime& rt,
+bool ControlLoop::ProcessFor(const std::string& ecosystem, Runtime& rt,
                              const model::Event& event, int64_t now_us) {
   auto t0 = std::chrono::steady_clock::now();
   Status st = engine::Observe(event, &rt.state);
@@ -252,17 +292,24 @@ void ControlLoop::ProcessFor(const std::string& ecosystem, Runtime& rt,
     metrics_->EngineError();
     Log("event " + std::to_string(event.id) + " (" + event.Describe() +
         ") not applicable to '" + ecosystem + "': " + st.ToString());
-    return;
+    return true;  // an answer: nothing to run again.
   }
   std::vector<model::Action> actions;
   if (options_.policy != nullptr)
     actions = options_.policy->Decide(rt.state, event, now_us);
   metrics_->Decision(SecondsSince(t0));
-  if (actions.empty()) return;
+  if (actions.empty()) return true;
 
   std::unique_ptr<engine::Actuator> actuator;
   if (options_.actuator == "sim") {
     actuator = std::make_unique<SimActuator>(&rt.state, now_us);
+  } else if (options_.actuator == "kubernetes") {
+    kubernetes::ActuatorOptions ko = options_.kubernetes;
+    ko.emit.topology = &rt.state.topology;
+    ko.work_dir += "/event-" + std::to_string(event.id) + "-" +
+                   std::to_string(now_us);
+    actuator =
+        std::make_unique<KubernetesActuator>(&rt.state, now_us, std::move(ko));
   } else {
     actuator = std::make_unique<DryRunActuator>();
   }
@@ -283,7 +330,10 @@ void ControlLoop::ProcessFor(const std::string& ecosystem, Runtime& rt,
       results[i] = "dry-run: " + r->detail;
     }
   }
-  std::optional<int64_t> plan_id;
+  // One transaction: the plan the applied actions produced, the actions
+  // with their results, and the event's processed mark.
+  store::DecisionRecord d;
+  d.event_id = event.id;
   if (any_applied) {
     model::PlacementPlan plan = engine::CurrentPlan(rt.state);
     plan.ecosystem = ecosystem;
@@ -291,14 +341,8 @@ void ControlLoop::ProcessFor(const std::string& ecosystem, Runtime& rt,
     plan.metadata["source"] = "engine";
     plan.metadata["actuator"] = std::string(actuator->name());
     if (event.id > 0) plan.metadata["event_id"] = std::to_string(event.id);
-    auto id = store_->PutPlan(ecosystem, rt.version, rt.plan_id, plan);
-    if (id.ok()) {
-      plan_id = *id;
-      rt.plan_id = *id;
-    } else {
-      Log("cannot commit the plan after actions on '" + ecosystem +
-          "': " + id.status().ToString());
-    }
+    d.plan = store::DecisionRecord::Plan{ecosystem, rt.version, rt.plan_id,
+                                         std::move(plan)};
   }
   for (size_t i = 0; i < actions.size(); ++i) {
     const model::Action& a = actions[i];
@@ -310,14 +354,37 @@ void ControlLoop::ProcessFor(const std::string& ecosystem, Runtime& rt,
     rec.payload_json = ActionPayloadJson(a);
     rec.result = results[i];
     if (event.id > 0) rec.event_id = event.id;
-    rec.plan_id = plan_id;
-    auto id = store_->AppendAction(rec);
-    std::string cls = results[i].substr(0, results[i].find(':'));
-    metrics_->Action(rec.kind, cls);
-    if (!id.ok())
-      Log("cannot record action (" + a.Describe() +
-          "): " + id.status().ToString());
+    d.actions.push_back(std::move(rec));
   }
+  auto ids = store_->CommitDecision(d);
+  if (!ids.ok() && d.plan &&
+      ids.status().code() == StatusCode::kFailedPrecondition) {
+    // The plan race: a plan was committed over the API since this state was
+    // read (the store's compare-and-set on the parent). That plan wins; the
+    // actions are recorded without a plan, and the state is rebuilt from
+    // the winner before the next event.
+    Log("plan of '" + ecosystem + "' after event " +
+        std::to_string(event.id) + " not committed: " +
+        ids.status().ToString());
+    metrics_->EngineError();
+    rt.stale = true;
+    d.plan.reset();
+    ids = store_->CommitDecision(d);
+  }
+  if (!ids.ok()) {
+    // Nothing of it is stored and the event stays unprocessed: a restart
+    // runs it again. This process's state already moved on, so rebuild it.
+    rt.stale = true;
+    Log("cannot record the actions of event " + std::to_string(event.id) +
+        " on '" + ecosystem + "': " + ids.status().ToString());
+    return false;
+  }
+  if (ids->plan_id) rt.plan_id = *ids->plan_id;
+  for (const auto& rec : d.actions) {
+    std::string cls = rec.result.substr(0, rec.result.find(':'));
+    metrics_->Action(rec.kind, cls);
+  }
+  return true;
 }
 
 }  // namespace ecotone::server

@@ -47,6 +47,9 @@ using InstantQueryFn = std::function<Result<std::vector<LabeledValue>>(
 // Serialisers for the store's payload columns (the adapters' JSON codec).
 std::string EventPayloadJson(const model::Event& event);
 std::string ActionPayloadJson(const model::Action& action);
+// The event stored as `record` (its payload decoded, id set); kCorruption
+// or kInvalidArgument when the payload does not decode.
+Result<model::Event> EventFromRecord(const store::EventRecord& record);
 
 class ControlLoop {
  public:
@@ -58,6 +61,9 @@ class ControlLoop {
   ControlLoop(const ControlLoop&) = delete;
   ControlLoop& operator=(const ControlLoop&) = delete;
 
+  // Queues the stored events the engine has not run yet (left by a process
+  // that died: docs/serve.md, "Nothing lost"), then starts the loop's
+  // thread. Call before the server accepts new events.
   void Start();
   // Finishes the current tick, runs the events already queued, and joins.
   void Stop();
@@ -72,13 +78,19 @@ class ControlLoop {
     int64_t plan_id = 0;
     int64_t version = 0;
     engine::State state;
+    // Another writer (POST .../plan) committed a plan after this state was
+    // built: rebuild from the store before the next event.
+    bool stale = false;
   };
 
   void Run();
   void Tick(int64_t now_us);
   void PullMetrics(const std::string& ecosystem, Runtime& rt, int64_t now_us);
-  void Process(const model::Event& event, int64_t now_us);
-  void ProcessFor(const std::string& ecosystem, Runtime& rt,
+  // Run the event through the engine; false when its outcome could not be
+  // committed (the event then stays unprocessed in the store and is run
+  // again after a restart).
+  bool Process(const model::Event& event, int64_t now_us);
+  bool ProcessFor(const std::string& ecosystem, Runtime& rt,
                   const model::Event& event, int64_t now_us);
   // The runtime of `ecosystem`, built from its latest plan; null when it
   // has none (or there is no infra).

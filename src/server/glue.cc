@@ -19,6 +19,17 @@ std::string ActionPayloadJson(const model::Action& action) {
       -1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+Result<model::Event> EventFromRecord(const store::EventRecord& record) {
+  nlohmann::json j = nlohmann::json::parse(record.payload_json, nullptr, false);
+  if (j.is_discarded())
+    return Status::Corruption("event " + std::to_string(record.id) +
+                              ": stored payload is not JSON");
+  auto e = adapters::EventFromJson(j, "event " + std::to_string(record.id));
+  if (!e.ok()) return e.status();
+  e->id = record.id;
+  return e;
+}
+
 Result<std::vector<model::Event>> ParseEventsBody(std::string_view body) {
   nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
   if (j.is_discarded())

@@ -14,9 +14,9 @@
 #include <regex>
 #include <string>
 
-#include "cli/ecosystem_json.h"
 #include "control_loop.h"
 #include "ecotone/graph/diff.h"
+#include "ecotone/jsonio/ecosystem_json.h"
 #include "ecotone/manifest/manifest.h"
 #include "ecotone/placement/ecosystem_problem.h"
 #include "event_committer.h"
@@ -36,6 +36,20 @@ thread_local std::chrono::steady_clock::time_point tl_start;
 
 std::string Dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// The kubernetes actuator's record inside an action's result text
+// ("applied: kubernetes {...}", "failed: unavailable: kubectl failed:
+// {...}"): the JSON object from the first '{', or null for results of the
+// other actuators.
+json ActuationOf(const std::string& result) {
+  size_t brace = result.find('{');
+  if (brace == std::string::npos) return nullptr;
+  json j = json::parse(result.begin() + static_cast<std::ptrdiff_t>(brace),
+                       result.end(), nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("calls"))
+    return nullptr;
+  return j;
 }
 
 int HttpStatusFor(StatusCode code) {
@@ -295,9 +309,15 @@ void ServerImpl::Route(const std::string& method, const std::string& pattern,
 Status ServerImpl::Init() {
   if (options_.token.empty())
     return Status::InvalidArgument("the bearer token must not be empty");
-  if (options_.actuator != "sim" && options_.actuator != "dry-run")
-    return Status::InvalidArgument("actuator must be sim or dry-run, not '" +
-                                   options_.actuator + "'");
+  if (options_.actuator != "sim" && options_.actuator != "dry-run" &&
+      options_.actuator != "kubernetes")
+    return Status::InvalidArgument(
+        "actuator must be sim, dry-run or kubernetes, not '" +
+        options_.actuator + "'");
+  if (options_.actuator == "kubernetes" &&
+      options_.kubernetes.work_dir.empty())
+    return Status::InvalidArgument(
+        "actuator kubernetes needs a work directory for its objects");
   if (options_.interval_us <= 0)
     return Status::InvalidArgument("interval must be > 0");
   if (options_.threads < 1)
@@ -540,7 +560,7 @@ void ServerImpl::PutEcosystem(const httplib::Request& req,
   json problems = json::array();
   for (auto p : loaded->problems) {
     if (p.where.file == where) p.where.file = "body";
-    problems.push_back(cli::ToJson(p));
+    problems.push_back(jsonio::ToJson(p));
   }
   SendJson(res, 201,
            json{{"ecosystem", name},
@@ -568,8 +588,8 @@ void ServerImpl::GetEcosystem(const httplib::Request& req,
     v = versions->empty() ? 0 : versions->back().version;
   }
   json comps = json::array(), deps = json::array();
-  for (const auto& c : eco->components) comps.push_back(cli::ToJson(c));
-  for (const auto& d : eco->dependencies) deps.push_back(cli::ToJson(d));
+  for (const auto& c : eco->components) comps.push_back(jsonio::ToJson(c));
+  for (const auto& d : eco->dependencies) deps.push_back(jsonio::ToJson(d));
   SendJson(res, 200,
            json{{"name", name},
                 {"version", v},
@@ -774,6 +794,7 @@ void ServerImpl::ListActions(const httplib::Request& req,
                  {"subject", r.subject},
                  {"action", PayloadOrString(r.payload_json)},
                  {"result", r.result},
+                 {"actuation", ActuationOf(r.result)},
                  {"event_id", r.event_id ? json(*r.event_id) : json(nullptr)},
                  {"plan_id", r.plan_id ? json(*r.plan_id) : json(nullptr)}});
   SendJson(res, 200, json{{"ecosystem", name}, {"actions", std::move(a)}});

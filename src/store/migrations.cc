@@ -138,9 +138,20 @@ CREATE INDEX dependencies_by_to ON dependencies (version_id, to_name);
 ALTER TABLE actions ADD COLUMN plan_id INTEGER REFERENCES plans(id);
 )sql";
 
+// Version 3: which events the engine has run (docs/serve.md, "Nothing
+// lost"). Events stored by older versions count as processed: their daemon
+// either ran them or is gone, and replaying a whole history on upgrade
+// would act on stale facts.
+constexpr std::string_view kV3 = R"sql(
+ALTER TABLE events ADD COLUMN processed INTEGER NOT NULL DEFAULT 0;
+UPDATE events SET processed = 1;
+CREATE INDEX events_by_processed ON events (processed, id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "ecosystems, versions, components, dependencies, events, actions", kV1},
     {2, "plans with parent and delta, edge indexes, actions.plan_id", kV2},
+    {3, "events.processed: the engine's progress", kV3},
 };
 
 }  // namespace

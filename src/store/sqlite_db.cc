@@ -81,6 +81,8 @@ Result<Statement> Database::Prepare(std::string_view sql) {
   return Statement(this, stmt);
 }
 
+int64_t Database::Changes() const { return sqlite3_changes64(db_); }
+
 int64_t Database::LastInsertRowId() const {
   return sqlite3_last_insert_rowid(db_);
 }

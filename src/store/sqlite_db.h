@@ -43,6 +43,8 @@ class Database {
   // Compiles one statement (SQLITE_PREPARE_PERSISTENT: it may be reused).
   Result<Statement> Prepare(std::string_view sql);
   int64_t LastInsertRowId() const;
+  // Rows changed by the last INSERT, UPDATE or DELETE.
+  int64_t Changes() const;
   sqlite3* raw() const { return db_; }
   const std::string& path() const { return path_; }
   Status Error(int rc, std::string_view what) const;

@@ -161,6 +161,9 @@ class SqliteStore final : public Store {
   Result<std::vector<int64_t>> AppendEvents(
       const std::vector<EventRecord>& events) override;
   Result<int64_t> AppendAction(const ActionRecord& action) override;
+  Result<DecisionIds> CommitDecision(const DecisionRecord& decision) override;
+  Status MarkProcessed(const std::vector<int64_t>& event_ids) override;
+  Result<std::vector<EventRecord>> UnprocessedEvents(int64_t limit) override;
   Result<std::vector<EventRecord>> ListEvents(std::string_view ecosystem,
                                               int64_t since_us,
                                               int64_t limit) override;
@@ -181,6 +184,14 @@ class SqliteStore final : public Store {
                           std::string_view component);
   Result<std::vector<model::Assignment>> LoadAssignments(int64_t plan_id);
   Result<PlanRecord> LoadPlan(int64_t id);
+  // The bodies of PutPlan and AppendAction; the caller holds mu_ and a write
+  // transaction (metadata: the plan's encoded metadata).
+  Result<int64_t> PutPlanLocked(std::string_view ecosystem, int64_t version,
+                                std::optional<int64_t> parent_id,
+                                const model::PlacementPlan& plan,
+                                const std::string& metadata);
+  Result<int64_t> AppendActionLocked(const ActionRecord& a);
+  Status MarkProcessedLocked(const std::vector<int64_t>& event_ids);
   Result<std::vector<std::string>> Closure(std::string_view ecosystem,
                                            std::optional<int64_t> version,
                                            std::string_view component,
@@ -672,8 +683,20 @@ Result<int64_t> SqliteStore::PutPlan(std::string_view ecosystem,
   ECOTONE_ASSIGN_OR_RETURN(std::string metadata,
                            EncodeStringMap(plan.metadata));
   std::lock_guard<std::mutex> lock(mu_);
-  const int64_t now = Now();
   ECOTONE_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get(), true));
+  ECOTONE_ASSIGN_OR_RETURN(
+      int64_t plan_id,
+      PutPlanLocked(ecosystem, version, parent_id, plan, metadata));
+  ECOTONE_RETURN_IF_ERROR(tx.Commit());
+  return plan_id;
+}
+
+Result<int64_t> SqliteStore::PutPlanLocked(std::string_view ecosystem,
+                                           int64_t version,
+                                           std::optional<int64_t> parent_id,
+                                           const model::PlacementPlan& plan,
+                                           const std::string& metadata) {
+  const int64_t now = Now();
   ECOTONE_ASSIGN_OR_RETURN(VersionRow v, FindVersion(ecosystem, version));
   model::PlacementPlan parent;
   if (parent_id) {
@@ -692,6 +715,27 @@ Result<int64_t> SqliteStore::PutPlan(std::string_view ecosystem,
           " belongs to another ecosystem than " + Quote(ecosystem));
     }
     ECOTONE_ASSIGN_OR_RETURN(parent.assignments, LoadAssignments(*parent_id));
+  }
+  {
+    // Compare-and-set on the parent: it must still be the ecosystem's
+    // latest plan (none when parent_id is nullopt), checked in the write
+    // transaction, so two writers that read the same latest plan cannot
+    // both commit a child of it.
+    ECOTONE_ASSIGN_OR_RETURN(
+        Statement s,
+        db_->Prepare("SELECT MAX(id) FROM plans WHERE ecosystem_id = ?1"));
+    s.Bind(1, v.ecosystem_id);
+    ECOTONE_ASSIGN_OR_RETURN(bool row, s.Step());
+    std::optional<int64_t> latest;
+    if (row && !s.IsNull(0)) latest = s.Int(0);
+    if (latest != parent_id) {
+      return Status::FailedPrecondition(
+          "plan conflict: the parent given is " +
+          (parent_id ? "plan " + std::to_string(*parent_id) : "none") +
+          " but the latest plan of " + Quote(ecosystem) + " is " +
+          (latest ? "plan " + std::to_string(*latest) : "none") +
+          " (another writer committed first; re-read and retry)");
+    }
   }
   const model::PlanDelta delta = model::Diff(parent, plan);
 
@@ -760,7 +804,6 @@ Result<int64_t> SqliteStore::PutPlan(std::string_view ecosystem,
       ECOTONE_RETURN_IF_ERROR(c.Run());
     }
   }
-  ECOTONE_RETURN_IF_ERROR(tx.Commit());
   return plan_id;
 }
 
@@ -939,6 +982,12 @@ Result<int64_t> SqliteStore::AppendAction(const ActionRecord& a) {
   }
   std::lock_guard<std::mutex> lock(mu_);
   ECOTONE_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get(), true));
+  ECOTONE_ASSIGN_OR_RETURN(int64_t id, AppendActionLocked(a));
+  ECOTONE_RETURN_IF_ERROR(tx.Commit());
+  return id;
+}
+
+Result<int64_t> SqliteStore::AppendActionLocked(const ActionRecord& a) {
   // Check the references first for a clear kNotFound (the foreign keys
   // would only say "FOREIGN KEY constraint failed").
   const std::pair<const char*, std::optional<int64_t>> refs[] = {
@@ -970,15 +1019,74 @@ Result<int64_t> SqliteStore::AppendAction(const ActionRecord& a) {
       .Bind(7, a.event_id)
       .Bind(8, a.plan_id);
   ECOTONE_RETURN_IF_ERROR(s.Run());
-  const int64_t id = db_->LastInsertRowId();
-  ECOTONE_RETURN_IF_ERROR(tx.Commit());
-  return id;
+  return db_->LastInsertRowId();
 }
 
 // LIMIT takes a bound parameter in SQLite and PostgreSQL; "no limit" is the
 // largest int64.
 int64_t LimitArg(int64_t limit) {
   return limit <= 0 ? std::numeric_limits<int64_t>::max() : limit;
+}
+
+Status SqliteStore::MarkProcessedLocked(const std::vector<int64_t>& ids) {
+  ECOTONE_ASSIGN_OR_RETURN(
+      Statement s, db_->Prepare("UPDATE events SET processed = 1 WHERE id = ?1"));
+  for (int64_t id : ids) {
+    s.Reset();
+    s.Bind(1, id);
+    ECOTONE_RETURN_IF_ERROR(s.Run());
+    if (db_->Changes() != 1)
+      return Status::NotFound("event " + std::to_string(id) + " not found");
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::MarkProcessed(const std::vector<int64_t>& event_ids) {
+  if (event_ids.empty()) return Status::Ok();
+  std::lock_guard<std::mutex> lock(mu_);
+  ECOTONE_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get(), true));
+  ECOTONE_RETURN_IF_ERROR(MarkProcessedLocked(event_ids));
+  return tx.Commit();
+}
+
+Result<DecisionIds> SqliteStore::CommitDecision(const DecisionRecord& d) {
+  std::string metadata;
+  if (d.plan) {
+    ECOTONE_RETURN_IF_ERROR(ValidateName(d.plan->ecosystem, "ecosystem name"));
+    if (!d.plan->plan.ecosystem.empty() &&
+        d.plan->plan.ecosystem != d.plan->ecosystem) {
+      return Status::InvalidArgument("plan is for ecosystem " +
+                                     Quote(d.plan->plan.ecosystem) + ", not " +
+                                     Quote(d.plan->ecosystem));
+    }
+    ECOTONE_ASSIGN_OR_RETURN(metadata, EncodeStringMap(d.plan->plan.metadata));
+  }
+  for (const ActionRecord& a : d.actions) {
+    ECOTONE_RETURN_IF_ERROR(ValidateName(a.ecosystem, "action ecosystem"));
+    ECOTONE_RETURN_IF_ERROR(ValidateName(a.kind, "action kind"));
+    ECOTONE_RETURN_IF_ERROR(ValidateOptionalName(a.subject, "action subject"));
+    if (!IsValidJson(a.payload_json)) {
+      return Status::InvalidArgument("action payload is not valid JSON");
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  ECOTONE_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get(), true));
+  DecisionIds ids;
+  if (d.plan) {
+    ECOTONE_ASSIGN_OR_RETURN(
+        int64_t plan_id,
+        PutPlanLocked(d.plan->ecosystem, d.plan->version, d.plan->parent_id,
+                      d.plan->plan, metadata));
+    ids.plan_id = plan_id;
+  }
+  for (ActionRecord a : d.actions) {
+    if (ids.plan_id) a.plan_id = ids.plan_id;
+    ECOTONE_ASSIGN_OR_RETURN(int64_t id, AppendActionLocked(a));
+    ids.action_ids.push_back(id);
+  }
+  if (d.event_id > 0) ECOTONE_RETURN_IF_ERROR(MarkProcessedLocked({d.event_id}));
+  ECOTONE_RETURN_IF_ERROR(tx.Commit());
+  return ids;
 }
 
 Result<std::vector<EventRecord>> SqliteStore::ListEvents(
@@ -992,6 +1100,24 @@ Result<std::vector<EventRecord>> SqliteStore::ListEvents(
                    (ecosystem.empty() ? "?1 = ?1" : "ecosystem = ?1") +
                    " AND time_us >= ?2 ORDER BY time_us, id LIMIT ?3"));
   s.Bind(1, ecosystem).Bind(2, since_us).Bind(3, LimitArg(limit));
+  std::vector<EventRecord> out;
+  while (true) {
+    ECOTONE_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(EventRecord{s.Int(0), s.Int(1), s.Text(2), s.Text(3),
+                              s.Text(4), s.Text(5)});
+  }
+  return out;
+}
+
+Result<std::vector<EventRecord>> SqliteStore::UnprocessedEvents(
+    int64_t limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ECOTONE_ASSIGN_OR_RETURN(
+      Statement s,
+      db_->Prepare("SELECT id, time_us, ecosystem, kind, subject, payload "
+                   "FROM events WHERE processed = 0 ORDER BY id LIMIT ?1"));
+  s.Bind(1, LimitArg(limit));
   std::vector<EventRecord> out;
   while (true) {
     ECOTONE_ASSIGN_OR_RETURN(bool row, s.Step());

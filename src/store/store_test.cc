@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <deque>
@@ -563,7 +564,9 @@ TEST(SqliteStoreConcurrency, VersionsAreUniqueAndGaplessAcrossConnections) {
   const std::string path = dir.File("s.db");
   ASSERT_NE(MustOpen(path), nullptr);  // creates the schema.
   constexpr int kThreads = 4, kPuts = 8;
-  std::vector<std::vector<int64_t>> got(kThreads + 1);
+  // One list per writer: kThreads own connections, one thread and the main
+  // thread sharing a connection (each its own list: no shared vector).
+  std::vector<std::vector<int64_t>> got(kThreads + 2);
   auto shared = MustOpen(path);
   std::vector<std::thread> threads;
   for (int t = 0; t <= kThreads; ++t) {
@@ -586,7 +589,7 @@ TEST(SqliteStoreConcurrency, VersionsAreUniqueAndGaplessAcrossConnections) {
   for (int i = 0; i < kPuts; ++i) {
     auto v = shared->PutEcosystem(RichEcosystem("shop", 1000 + i), "", "");
     ASSERT_TRUE(v.ok());
-    got[kThreads].push_back(*v);
+    got[kThreads + 1].push_back(*v);
   }
   for (auto& th : threads) th.join();
   std::vector<int64_t> all;
@@ -821,9 +824,9 @@ TEST(SqliteStoreSchema, MigratesAVersionOneFile) {
   RawExec(path, kHandMadeV1);
   auto store = MustOpen(path);
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(SchemaVersion(), 2);
-  EXPECT_EQ(RawInt(path, "SELECT MAX(version) FROM schema_migrations"), 2);
-  EXPECT_EQ(RawInt(path, "PRAGMA user_version"), 2);
+  EXPECT_EQ(SchemaVersion(), 3);
+  EXPECT_EQ(RawInt(path, "SELECT MAX(version) FROM schema_migrations"), 3);
+  EXPECT_EQ(RawInt(path, "PRAGMA user_version"), 3);
 
   Ecosystem want;
   want.name = "legacy";
@@ -873,6 +876,10 @@ TEST(SqliteStoreSchema, MigratesAVersionOneFile) {
   ASSERT_EQ(actions->size(), 1u);
   EXPECT_EQ((*actions)[0].event_id, 1);
   EXPECT_FALSE((*actions)[0].plan_id.has_value());
+  // Version 3: events of older files count as processed.
+  auto backlog = store->UnprocessedEvents(0);
+  ASSERT_TRUE(backlog.ok());
+  EXPECT_TRUE(backlog->empty());
   ASSERT_TRUE(store
                   ->AppendAction({0, 12, "legacy", "migrate", "api", "{}",
                                   "applied", std::nullopt, *plan})
@@ -881,7 +888,7 @@ TEST(SqliteStoreSchema, MigratesAVersionOneFile) {
   // Opening again applies nothing.
   store.reset();
   ASSERT_NE(MustOpen(path), nullptr);
-  EXPECT_EQ(RawInt(path, "SELECT COUNT(*) FROM schema_migrations"), 2);
+  EXPECT_EQ(RawInt(path, "SELECT COUNT(*) FROM schema_migrations"), 3);
 }
 
 TEST(SqliteStoreSchema, RefusesANewerSchemaWithoutChangingIt) {
@@ -892,12 +899,12 @@ TEST(SqliteStoreSchema, RefusesANewerSchemaWithoutChangingIt) {
     ASSERT_TRUE(store->PutEcosystem(RichEcosystem("shop", 0), "", "").ok());
   }
   RawExec(path,
-          "INSERT INTO schema_migrations VALUES (3, 'from the future', 9)");
+          "INSERT INTO schema_migrations VALUES (4, 'from the future', 9)");
   auto r = OpenSqlite({}, path);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_THAT(r.status().message(), HasSubstr("newer"));
-  EXPECT_EQ(RawInt(path, "SELECT MAX(version) FROM schema_migrations"), 3);
+  EXPECT_EQ(RawInt(path, "SELECT MAX(version) FROM schema_migrations"), 4);
   EXPECT_EQ(RawInt(path, "SELECT COUNT(*) FROM ecosystem_versions"), 1);
 }
 
@@ -1089,6 +1096,131 @@ TEST(SqliteStoreLog, AppendEventsIsAllOrNothing) {
   EXPECT_NE(r.status().message().find("event 1"), std::string::npos);
   EXPECT_EQ(store->ListEvents("", 0, 0)->size(), 3u);
   EXPECT_TRUE(store->AppendEvents({}).value().empty());
+}
+
+// The plan race (docs/serve.md, "Plan races"): two writers on their own
+// connections read the same latest plan and commit children of it at the
+// same moment. Exactly one wins each round; the loser gets
+// kFailedPrecondition and nothing of its plan is stored; the history stays
+// a chain.
+TEST(SqliteStorePlans, ConcurrentChildrenOfOneParentExactlyOneWins) {
+  TempDir dir;
+  const std::string path = dir.File("race.db");
+  auto a = MustOpen(path);
+  auto b = MustOpen(path);
+  ASSERT_TRUE(a->PutEcosystem(RichEcosystem("shop", 0), "", "").ok());
+  std::optional<int64_t> parent;
+  int conflicts = 0;
+  for (int round = 0; round < 30; ++round) {
+    std::atomic<int> ready{0};
+    Result<int64_t> ra = Status::Internal("not run");
+    Result<int64_t> rb = Status::Internal("not run");
+    auto writer = [&](Store* st, Result<int64_t>* out, const char* host) {
+      ready.fetch_add(1);
+      while (ready.load() < 2) {
+      }
+      *out = st->PutPlan("shop", 1, parent, MakePlan("shop", {host, "a"}));
+    };
+    std::thread ta(writer, a.get(), &ra, "api");
+    std::thread tb(writer, b.get(), &rb, "engine");
+    ta.join();
+    tb.join();
+    ASSERT_NE(ra.ok(), rb.ok()) << round << ": " << ra.status().ToString()
+                                << " / " << rb.status().ToString();
+    const Result<int64_t>& lost = ra.ok() ? rb : ra;
+    EXPECT_EQ(lost.status().code(), StatusCode::kFailedPrecondition);
+    EXPECT_NE(lost.status().message().find("plan conflict"), std::string::npos)
+        << lost.status().ToString();
+    ++conflicts;
+    parent = ra.ok() ? *ra : *rb;
+    // The loser re-reads the latest plan and retries: that succeeds.
+    auto latest = b->LatestPlan("shop");
+    ASSERT_TRUE(latest.ok());
+    EXPECT_EQ(latest->id, *parent);
+  }
+  EXPECT_EQ(conflicts, 30);
+  auto history = a->PlanHistory("shop");
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 30u);
+  for (size_t i = 1; i < history->size(); ++i)
+    EXPECT_EQ((*history)[i].parent_id, (*history)[i - 1].id);
+  // A stale parent (not the latest) and a second first plan are refused.
+  EXPECT_EQ(a->PutPlan("shop", 1, (*history)[0].id, MakePlan("shop", {"x"}))
+                .status()
+                .code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      a->PutPlan("shop", 1, std::nullopt, MakePlan("shop", {"x"})).status().code(),
+      StatusCode::kFailedPrecondition);
+  EXPECT_EQ(a->PlanHistory("shop")->size(), 30u);
+}
+
+// Engine progress: an event's actions, its plan and its processed mark are
+// committed together or not at all.
+TEST(SqliteStoreLog, DecisionsCommitActionsPlanAndProcessedMarkTogether) {
+  TempDir dir;
+  auto store = MustOpen(dir.File("s.db"));
+  ASSERT_TRUE(store->PutEcosystem(RichEcosystem("shop", 0), "", "").ok());
+  auto first = store->PutPlan("shop", 1, std::nullopt, MakePlan("shop", {"a"}));
+  ASSERT_TRUE(first.ok());
+  auto ids = store->AppendEvents({{0, 1, "shop", "hardware", "z", "{}"},
+                                  {0, 2, "shop", "alert", "web", "{}"},
+                                  {0, 3, "", "hardware", "z", "{}"}});
+  ASSERT_TRUE(ids.ok());
+  auto backlog = store->UnprocessedEvents(0);
+  ASSERT_TRUE(backlog.ok());
+  ASSERT_EQ(backlog->size(), 3u);
+  EXPECT_EQ((*backlog)[0].id, (*ids)[0]);
+  EXPECT_EQ((*backlog)[2].id, (*ids)[2]);
+  EXPECT_EQ(store->UnprocessedEvents(1)->size(), 1u);
+
+  DecisionRecord d;
+  d.event_id = (*ids)[0];
+  d.plan = DecisionRecord::Plan{"shop", 1, *first, MakePlan("shop", {"b"})};
+  d.actions = {{0, 5, "shop", "migrate", "web", "{}", "applied: x",
+                (*ids)[0], std::nullopt},
+               {0, 5, "shop", "scale", "web", "{}", "applied: y", (*ids)[0],
+                std::nullopt}};
+  auto r = store->CommitDecision(d);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_TRUE(r->plan_id.has_value());
+  EXPECT_EQ(r->action_ids.size(), 2u);
+  auto actions = store->ListActions("shop", 0, 0);
+  ASSERT_EQ(actions->size(), 2u);
+  EXPECT_EQ((*actions)[1].plan_id, r->plan_id);
+  backlog = store->UnprocessedEvents(0);
+  ASSERT_EQ(backlog->size(), 2u);
+  EXPECT_EQ((*backlog)[0].id, (*ids)[1]);
+
+  // A decision whose plan lost the race stores nothing, marks nothing.
+  DecisionRecord stale = d;
+  stale.event_id = (*ids)[1];
+  EXPECT_EQ(store->CommitDecision(stale).status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store->ListActions("shop", 0, 0)->size(), 2u);
+  EXPECT_EQ(store->PlanHistory("shop")->size(), 2u);
+  EXPECT_EQ(store->UnprocessedEvents(0)->size(), 2u);
+  // Without the plan it goes through (the engine's fallback).
+  stale.plan.reset();
+  auto r2 = store->CommitDecision(stale);
+  ASSERT_TRUE(r2.ok()) << r2.status().ToString();
+  EXPECT_FALSE(r2->plan_id.has_value());
+  EXPECT_FALSE(store->ListActions("shop", 0, 0)->back().plan_id.has_value());
+  EXPECT_EQ(store->UnprocessedEvents(0)->size(), 1u);
+  // A bad action (unknown event reference) rolls back the mark too.
+  DecisionRecord bad;
+  bad.event_id = (*ids)[2];
+  bad.actions = {{0, 6, "shop", "migrate", "web", "{}", "applied", 999999,
+                  std::nullopt}};
+  EXPECT_EQ(store->CommitDecision(bad).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store->UnprocessedEvents(0)->size(), 1u);
+
+  EXPECT_EQ(store->MarkProcessed({(*ids)[2], 424242}).code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(store->UnprocessedEvents(0)->size(), 1u);
+  ASSERT_TRUE(store->MarkProcessed({(*ids)[2], (*ids)[0]}).ok());
+  EXPECT_TRUE(store->UnprocessedEvents(0)->empty());
+  EXPECT_TRUE(store->CheckIntegrity().ok());
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 
 #include "ecotone/base/status.h"
 #include "ecotone/engine/engine.h"
+#include "ecotone/kubernetes/actuator.h"
 #include "ecotone/model/topology.h"
 #include "ecotone/store/store.h"
 
@@ -70,9 +71,14 @@ struct ServerOptions {
   std::vector<MetricQuery> queries = DefaultMetricQueries();
   // Control loop period in microseconds (> 0).
   int64_t interval_us = 15'000'000;
-  // "sim" (apply to the daemon's in-memory datacenter state) or "dry-run"
-  // (record only).
+  // "sim" (apply to the daemon's in-memory datacenter state), "dry-run"
+  // (record only) or "kubernetes" (kubectl; see `kubernetes`).
   std::string actuator = "sim";
+  // For actuator "kubernetes": kubectl (kubeconfig, retries), dry run
+  // (--dry-run=server) or diff mode, and the base emission options
+  // (namespace). work_dir must be set: the objects of the actions of event
+  // E go to work_dir/event-E-<time_us>/. emit.topology is set by the loop.
+  kubernetes::ActuatorOptions kubernetes;
   // The reconfiguration policy. Null: events are observed and stored, no
   // actions are decided. Not owned; must outlive the server.
   const engine::Policy* policy = nullptr;

@@ -142,6 +142,33 @@ struct ActionRecord {
   bool operator==(const ActionRecord&) const = default;
 };
 
+// What running one stored event through the engine produced: committed by
+// Store::CommitDecision in one transaction with the event's processed mark,
+// so after a crash an event is either processed with all its actions (and
+// plan) stored, or unprocessed with none of them (docs/serve.md, "Nothing
+// lost").
+struct DecisionRecord {
+  // The stored event that was run (marked processed); 0 for an event that
+  // was never stored (a control-loop tick): nothing is marked.
+  int64_t event_id = 0;
+  // The plan the actions produced, committed like PutPlan (including its
+  // compare-and-set on parent_id); each action's plan_id is set to it.
+  struct Plan {
+    std::string ecosystem;
+    int64_t version = 0;
+    std::optional<int64_t> parent_id;
+    model::PlacementPlan plan;
+  };
+  std::optional<Plan> plan;
+  std::vector<ActionRecord> actions;
+};
+
+// The ids CommitDecision assigned.
+struct DecisionIds {
+  std::optional<int64_t> plan_id;
+  std::vector<int64_t> action_ids;  // in the order given.
+};
+
 // A Store is safe to use from several threads at once: each implementation
 // serialises calls on its own connection. Several Store objects (in one or
 // several processes) may open the same SQLite file; writes are serialised by
@@ -213,7 +240,11 @@ class Store {
   // (model::Diff). plan.ecosystem must be empty or equal `ecosystem`.
   // Returns the new plan id (increasing). kNotFound for an unknown
   // ecosystem, version or parent; kFailedPrecondition when the parent
-  // belongs to another ecosystem.
+  // belongs to another ecosystem, or when `parent_id` is not the
+  // ecosystem's latest plan at commit time (nullopt: when it already has a
+  // plan). That compare-and-set runs in the write transaction: of two
+  // writers that read the same latest plan and commit children of it at
+  // once, exactly one succeeds; the other re-reads and retries, or gives up.
   virtual Result<int64_t> PutPlan(std::string_view ecosystem, int64_t version,
                                   std::optional<int64_t> parent_id,
                                   const model::PlacementPlan& plan) = 0;
@@ -242,6 +273,25 @@ class Store {
       std::string_view ecosystem, int64_t since_us, int64_t limit) = 0;
   virtual Result<std::vector<ActionRecord>> ListActions(
       std::string_view ecosystem, int64_t since_us, int64_t limit) = 0;
+
+  // Engine progress (docs/serve.md, "Nothing lost"). Every stored event
+  // starts unprocessed.
+  //
+  // Stores `decision` in one transaction: its plan (if any), its actions,
+  // and the processed mark of decision.event_id. All or nothing: on any
+  // error (those of PutPlan, including kFailedPrecondition when the plan's
+  // parent is no longer the latest; those of AppendAction; kNotFound for an
+  // unknown event) nothing is stored and the event stays unprocessed.
+  virtual Result<DecisionIds> CommitDecision(
+      const DecisionRecord& decision) = 0;
+  // Marks events processed that produced no actions, in one transaction.
+  // Marking a processed event again is a no-op; kNotFound for an unknown id
+  // (nothing marked).
+  virtual Status MarkProcessed(const std::vector<int64_t>& event_ids) = 0;
+  // Stored events not yet marked processed, oldest (lowest id) first, at
+  // most `limit` (<= 0: all): what a restarted daemon must still run.
+  virtual Result<std::vector<EventRecord>> UnprocessedEvents(
+      int64_t limit) = 0;
 
   // Checks the whole database for damage: OK, or kCorruption naming the
   // first problem found. O(size of the database).

@@ -1,15 +1,16 @@
-// JSON forms of the model's value types, shared by every verb that prints
-// components, dependencies or problems (analyze, diff, place...). The field
-// names are documented in docs/analyze.md. Pure functions, thread-safe.
-#ifndef ECOTONE_CLI_ECOSYSTEM_JSON_H_
-#define ECOTONE_CLI_ECOSYSTEM_JSON_H_
+// The ecotone_jsonio library: JSON forms of the model's value types, shared
+// by the CLI verbs that print components, dependencies or problems (analyze,
+// diff, place...) and the server's API. The field names are documented in
+// docs/analyze.md. Pure functions, thread-safe.
+#ifndef ECOTONE_JSONIO_ECOSYSTEM_JSON_H_
+#define ECOTONE_JSONIO_ECOSYSTEM_JSON_H_
 
 #include <nlohmann/json.hpp>
 
 #include "ecotone/base/status.h"
 #include "ecotone/model/ecosystem.h"
 
-namespace ecotone::cli {
+namespace ecotone::jsonio {
 
 // j.dump() that never throws: invalid UTF-8 from an input file is replaced
 // by U+FFFD instead of raising nlohmann's type_error 316.
@@ -35,6 +36,6 @@ nlohmann::json ToJson(const model::Problem& p);
 // kind, name, reason, file, line, column, path.
 nlohmann::json ToJson(const model::SkippedObject& s);
 
-}  // namespace ecotone::cli
+}  // namespace ecotone::jsonio
 
-#endif  // ECOTONE_CLI_ECOSYSTEM_JSON_H_
+#endif  // ECOTONE_JSONIO_ECOSYSTEM_JSON_H_

@@ -1,8 +1,8 @@
-#include "ecosystem_json.h"
+#include "ecotone/jsonio/ecosystem_json.h"
 
 #include "ecotone/model/units.h"
 
-namespace ecotone::cli {
+namespace ecotone::jsonio {
 
 using nlohmann::json;
 
@@ -105,4 +105,4 @@ json ToJson(const model::SkippedObject& s) {
               {"path", s.where.path}};
 }
 
-}  // namespace ecotone::cli
+}  // namespace ecotone::jsonio
