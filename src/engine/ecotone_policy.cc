@@ -191,6 +191,44 @@ double Utilisation(const ComponentState& c, const model::Component& comp,
   return u;
 }
 
+// The inputs of a rebalancing solve, hashed (FNV-1a): every replica's
+// place, phase and home, the capacity states of the topology, the notices.
+// O(replicas + hosts), far below one solve.
+uint64_t RebalanceKey(const State& s, int budget) {
+  uint64_t h = 1469598103934665603ULL;
+  auto mix = [&](std::string_view v) {
+    for (unsigned char ch : v) h = (h ^ ch) * 1099511628211ULL;
+    h = (h ^ 0xff) * 1099511628211ULL;
+  };
+  auto num = [&](int64_t v) {
+    for (int k = 0; k < 8; ++k)
+      h = (h ^ static_cast<uint64_t>((v >> (8 * k)) & 0xff)) *
+          1099511628211ULL;
+  };
+  num(budget);
+  for (const auto& c : s.components) {
+    num(static_cast<int64_t>(c.replicas.size()));
+    for (const auto& r : c.replicas) {
+      num(r.replica);
+      num(static_cast<int64_t>(r.phase));
+      mix(r.place.zone), mix(r.place.rack), mix(r.place.host);
+      mix(r.home.zone), mix(r.home.rack), mix(r.home.host);
+    }
+  }
+  for (const auto& z : s.topology.zones) {
+    num(static_cast<int64_t>(z.state));
+    for (const auto& r : z.racks) {
+      num(static_cast<int64_t>(r.state));
+      for (const auto& x : r.hosts) num(static_cast<int64_t>(x.state));
+    }
+  }
+  for (const auto& n : s.notices) {
+    mix(n.hardware.zone), mix(n.hardware.rack), mix(n.hardware.host);
+    num(static_cast<int64_t>(n.hardware.change));
+  }
+  return h == 0 ? 1 : h;
+}
+
 // ------------------------------------------------------------ the policy
 
 class EcotonePolicy final : public Policy {
@@ -589,6 +627,9 @@ void EcotonePolicy::Rebalance(Ctx& x) const {
         break;
       }
   if (focus.empty()) return;
+  // Quiet ticks: the same inputs as the last solve that found no gain.
+  const uint64_t key = RebalanceKey(s, x.migration_budget);
+  if (key == s.rebalance_no_gain_key) return;
   internal::ReplanRequest req;
   req.reoptimise = true;
   req.focus = focus;
@@ -600,12 +641,16 @@ void EcotonePolicy::Rebalance(Ctx& x) const {
   auto plan = internal::ReplanAround(s, req, o);
   if (!plan.ok() || !plan->feasible) return;
   double gain = plan->objective_before - plan->objective_after;
-  if (gain < o_.recover_min_gain_per_hour) return;
   // Partners re-optimised alongside stay where they are.
   std::erase_if(plan->moves, [&](const internal::ReplicaMove& m) {
     return x.touched[m.component] != 0 || !in_focus[m.component];
   });
-  if (plan->moves.empty()) return;
+  if (gain < o_.recover_min_gain_per_hour || plan->moves.empty()) {
+    if (std::none_of(x.touched.begin(), x.touched.end(),
+                     [](char t) { return t != 0; }))
+      s.rebalance_no_gain_key = key;
+    return;
+  }
   std::string trigger = "capacity recovered";
   std::string constraint = "rebalancing pays " + Num(gain, 4) +
                            " per hour after migration costs spread over " +

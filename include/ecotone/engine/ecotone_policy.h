@@ -62,12 +62,12 @@ struct EcotoneOptions {
   // cpu request × cpu_target_utilisation for cpu (per replica).
   // Scale out when u > scale_out_utilisation, to
   // ceil(load / (capacity × scale_out_target)) replicas.
-  double scale_out_utilisation = 1.0;
-  double scale_out_target = 0.8;
+  double scale_out_utilisation = 1.15;
+  double scale_out_target = 1.0;
   // Scale in only when the highest load of the last scale_in_window_us would
   // still give u < scale_in_utilisation with fewer replicas (hysteresis
   // band between scale_in_utilisation and scale_out_utilisation).
-  double scale_in_utilisation = 0.6;
+  double scale_in_utilisation = 0.85;
   int64_t scale_in_window_us = 15LL * 60 * 1'000'000;  // 15 min
   double cpu_target_utilisation = 0.7;
   // Cooldowns: no scale-out within scale_out_cooldown_us of the last
