@@ -330,8 +330,15 @@ std::vector<Action> EcotonePolicy::Decide(const State& s, const Event& e,
     }
     case EventKind::kMetrics: {
       std::vector<int> v;
-      for (const auto& m : e.metrics)
-        if (int ci = s.ComponentIndex(m.component); ci >= 0) v.push_back(ci);
+      for (size_t k = 0; k < e.metrics.size(); ++k) {
+        const auto& m = e.metrics[k];
+        // Samples usually come in the ecosystem's order: try index k first.
+        if (k < s.ecosystem.components.size() &&
+            s.ecosystem.components[k].name == m.component)
+          v.push_back(static_cast<int>(k));
+        else if (int ci = s.ComponentIndex(m.component); ci >= 0)
+          v.push_back(ci);
+      }
       std::sort(v.begin(), v.end());
       v.erase(std::unique(v.begin(), v.end()), v.end());
       Rollouts(x, v);
