@@ -368,6 +368,29 @@ TEST(EcotonePolicyHardware, RecoveryRebalancesBackWhenItPays) {
   EXPECT_TRUE(policy->Decide(s, Tick(t + 61 * kSec), t + 61 * kSec).empty());
 }
 
+// Quiet ticks: a rebalancing solve that found nothing is not repeated while
+// its inputs are unchanged, and skipping it changes no decision.
+TEST(EcotonePolicyHardware, QuietTicksSkipARebalanceThatFoundNothing) {
+  State s = MakeShop();
+  EcotoneOptions o;
+  o.recover_min_gain_per_hour = 1e9;  // no move back ever pays.
+  auto policy = MakeEcotonePolicy(o);
+  Step(*policy, &s, Hardware(0, "z1", "", "", HardwareChange::kFailed));
+  EXPECT_EQ(s.rebalance_no_gain_key, 0u);
+  auto actions =
+      Step(*policy, &s, Hardware(5 * kMin, "z1", "", "", HardwareChange::kRecovered));
+  EXPECT_EQ(Count(actions, ActionKind::kRecover), 0);
+  const uint64_t key = s.rebalance_no_gain_key;
+  ASSERT_NE(key, 0u);  // the solve ran and found nothing.
+  State fresh = s;
+  fresh.rebalance_no_gain_key = 0;
+  const int64_t t = 6 * kMin;
+  auto cached = policy->Decide(s, Tick(t), t);
+  auto solved = policy->Decide(fresh, Tick(t), t);
+  EXPECT_EQ(cached, solved);
+  EXPECT_EQ(fresh.rebalance_no_gain_key, key);  // same inputs, same key.
+}
+
 // ------------------------------------------------------------ scaling
 
 TEST(EcotonePolicyScaling, OverloadScalesOutAndPlacesTheNewReplicas) {
