@@ -191,6 +191,44 @@ double Utilisation(const ComponentState& c, const model::Component& comp,
   return u;
 }
 
+// The inputs of a rebalancing solve, hashed (FNV-1a): every replica's
+// place, phase and home, the capacity states of the topology, the notices.
+// O(replicas + hosts), far below one solve.
+uint64_t RebalanceKey(const State& s, int budget) {
+  uint64_t h = 1469598103934665603ULL;
+  auto mix = [&](std::string_view v) {
+    for (unsigned char ch : v) h = (h ^ ch) * 1099511628211ULL;
+    h = (h ^ 0xff) * 1099511628211ULL;
+  };
+  auto num = [&](int64_t v) {
+    for (int k = 0; k < 8; ++k)
+      h = (h ^ static_cast<uint64_t>((v >> (8 * k)) & 0xff)) *
+          1099511628211ULL;
+  };
+  num(budget);
+  for (const auto& c : s.components) {
+    num(static_cast<int64_t>(c.replicas.size()));
+    for (const auto& r : c.replicas) {
+      num(r.replica);
+      num(static_cast<int64_t>(r.phase));
+      mix(r.place.zone), mix(r.place.rack), mix(r.place.host);
+      mix(r.home.zone), mix(r.home.rack), mix(r.home.host);
+    }
+  }
+  for (const auto& z : s.topology.zones) {
+    num(static_cast<int64_t>(z.state));
+    for (const auto& r : z.racks) {
+      num(static_cast<int64_t>(r.state));
+      for (const auto& x : r.hosts) num(static_cast<int64_t>(x.state));
+    }
+  }
+  for (const auto& n : s.notices) {
+    mix(n.hardware.zone), mix(n.hardware.rack), mix(n.hardware.host);
+    num(static_cast<int64_t>(n.hardware.change));
+  }
+  return h == 0 ? 1 : h;
+}
+
 // ------------------------------------------------------------ the policy
 
 class EcotonePolicy final : public Policy {
@@ -292,8 +330,15 @@ std::vector<Action> EcotonePolicy::Decide(const State& s, const Event& e,
     }
     case EventKind::kMetrics: {
       std::vector<int> v;
-      for (const auto& m : e.metrics)
-        if (int ci = s.ComponentIndex(m.component); ci >= 0) v.push_back(ci);
+      for (size_t k = 0; k < e.metrics.size(); ++k) {
+        const auto& m = e.metrics[k];
+        // Samples usually come in the ecosystem's order: try index k first.
+        if (k < s.ecosystem.components.size() &&
+            s.ecosystem.components[k].name == m.component)
+          v.push_back(static_cast<int>(k));
+        else if (int ci = s.ComponentIndex(m.component); ci >= 0)
+          v.push_back(ci);
+      }
       std::sort(v.begin(), v.end());
       v.erase(std::unique(v.begin(), v.end()), v.end());
       Rollouts(x, v);
@@ -589,6 +634,9 @@ void EcotonePolicy::Rebalance(Ctx& x) const {
         break;
       }
   if (focus.empty()) return;
+  // Quiet ticks: the same inputs as the last solve that found no gain.
+  const uint64_t key = RebalanceKey(s, x.migration_budget);
+  if (key == s.rebalance_no_gain_key) return;
   internal::ReplanRequest req;
   req.reoptimise = true;
   req.focus = focus;
@@ -600,12 +648,16 @@ void EcotonePolicy::Rebalance(Ctx& x) const {
   auto plan = internal::ReplanAround(s, req, o);
   if (!plan.ok() || !plan->feasible) return;
   double gain = plan->objective_before - plan->objective_after;
-  if (gain < o_.recover_min_gain_per_hour) return;
   // Partners re-optimised alongside stay where they are.
   std::erase_if(plan->moves, [&](const internal::ReplicaMove& m) {
     return x.touched[m.component] != 0 || !in_focus[m.component];
   });
-  if (plan->moves.empty()) return;
+  if (gain < o_.recover_min_gain_per_hour || plan->moves.empty()) {
+    if (std::none_of(x.touched.begin(), x.touched.end(),
+                     [](char t) { return t != 0; }))
+      s.rebalance_no_gain_key = key;
+    return;
+  }
   std::string trigger = "capacity recovered";
   std::string constraint = "rebalancing pays " + Num(gain, 4) +
                            " per hour after migration costs spread over " +
@@ -1107,29 +1159,40 @@ void EcotonePolicy::Scale(Ctx& x, int ci, bool forecast_event) const {
   const int64_t startup = StartupUs(comp);
   const int64_t horizon = x.now + startup + o_.forecast_lead_us;
 
-  // Forecast need: the most replicas wanted by the steps that overlap
-  // [now, now + start-up + lead]; -1 without a current schedule.
-  int fneed = -1;
-  int64_t fneed_at = 0;
+  // The most replicas the forecast schedule wants in the steps that overlap
+  // [now, until] (and when), or -1 without a current schedule.
+  // O(window / step).
   const auto& f = c.forecast;
-  if (!f.replicas.empty() && f.step_us > 0 &&
-      x.now <
-          f.start_us + static_cast<int64_t>(f.replicas.size()) * f.step_us) {
-    // Only the steps overlapping the window: O(window / step).
+  auto forecast_max = [&](int64_t until, int64_t* at) {
+    int best = -1;
+    if (f.replicas.empty() || f.step_us <= 0 ||
+        x.now >=
+            f.start_us + static_cast<int64_t>(f.replicas.size()) * f.step_us)
+      return best;
     const int64_t steps = static_cast<int64_t>(f.replicas.size());
     int64_t first = x.now > f.start_us ? (x.now - f.start_us) / f.step_us : 0;
-    int64_t last = horizon >= f.start_us
-                       ? std::min(steps - 1, (horizon - f.start_us) / f.step_us)
+    int64_t last = until >= f.start_us
+                       ? std::min(steps - 1, (until - f.start_us) / f.step_us)
                        : -1;
     for (int64_t k = first; k <= last; ++k) {
       int64_t t0 = f.start_us + k * f.step_us;
-      if (t0 + f.step_us <= x.now || t0 > horizon) continue;
-      if (f.replicas[k] > fneed) {
-        fneed = f.replicas[k];
-        fneed_at = std::max(t0, x.now);
+      if (t0 + f.step_us <= x.now || t0 > until) continue;
+      if (f.replicas[k] > best) {
+        best = f.replicas[k];
+        if (at != nullptr) *at = std::max(t0, x.now);
       }
     }
-  }
+    return best;
+  };
+  // Forecast need: [now, now + start-up + lead] (scale out ahead of load).
+  int64_t fneed_at = 0;
+  const int fneed = forecast_max(horizon, &fneed_at);
+  // Forecast hold: [now, now + max(scale-in cooldown, forecast hold)] (a
+  // replica removed now and wanted back within it would be a flap).
+  const int fhold =
+      std::max(fneed, forecast_max(x.now + std::max(o_.scale_in_cooldown_us,
+                                                     o_.forecast_hold_us),
+                                   nullptr));
 
   const double u = Utilisation(c, comp, active, o_.cpu_target_utilisation);
   int rneed = -1;
@@ -1139,11 +1202,30 @@ void EcotonePolicy::Scale(Ctx& x, int ci, bool forecast_event) const {
 
   // --- Scale out (counts compare with the active replicas: down and
   // isolated ones do not serve; the new total keeps them). ---
-  if (std::max(fneed, rneed) > active) {
-    const int want = std::min(std::max(fneed, rneed), upper);
+  // The schedule is sized at the target (utilisation 1) on a quantile of
+  // the demand: one replica more than the active ones is demand within
+  // (active, active + 1] replicas' worth; when the active replicas carry
+  // that below the scale-out band (what the reactive rule tolerates), the
+  // forecast is not acted on (a forecast that wobbles around a replica
+  // boundary would otherwise add and remove one replica again and again).
+  int fout = fneed;
+  const bool has_load_model =
+      comp.capacity_rps_per_replica > 0 || comp.requests.cpu_millicores > 0;
+  // Beyond the band, the replicas that carry the forecast demand within the
+  // band are added (the schedule's quantile at utilisation 1 would pay for
+  // headroom the band already gives; the same count scale-in holds).
+  if (has_load_model && model::HasValue(u) && fneed > active)
+    fout = fneed - 1.0 <= active * o_.scale_out_utilisation
+               ? -1
+               : std::max(active + 1,
+                          static_cast<int>(std::ceil(
+                              (fneed - 1.0) / o_.scale_out_utilisation -
+                              1e-9)));
+  if (std::max(fout, rneed) > active) {
+    const int want = std::min(std::max(fout, rneed), upper);
     if (want <= active) return;  // at the upper bound.
     const int target = have + (want - active);
-    const bool predictive = fneed > active;
+    const bool predictive = fout > active;
     if (!predictive && x.now - c.last_scale_out_us < o_.scale_out_cooldown_us &&
         u <= o_.scale_out_emergency_utilisation)
       return;  // cooldown.
@@ -1186,7 +1268,7 @@ void EcotonePolicy::Scale(Ctx& x, int ci, bool forecast_event) const {
                     : "reactive: utilisation " + Pct(u) + " > " +
                           Pct(o_.scale_out_utilisation) + ", target " +
                           Pct(o_.scale_out_target)) +
-        (want < std::max(fneed, rneed)
+        (want < std::max(fout, rneed)
              ? "; capped at max " + std::to_string(upper)
              : "");
     a.expected_effect =
@@ -1220,17 +1302,24 @@ void EcotonePolicy::Scale(Ctx& x, int ci, bool forecast_event) const {
                                    o_.cpu_target_utilisation));
     }
   }
-  bool has_load_model =
-      comp.capacity_rps_per_replica > 0 || comp.requests.cpu_millicores > 0;
   int ok_n;
   if (peak >= 0) {
-    ok_n = static_cast<int>(std::floor(peak / o_.scale_in_utilisation)) + 1;
-  } else if (!has_load_model && fneed >= 0) {
-    ok_n = fneed;  // only the forecast speaks.
+    ok_n = std::max(1, static_cast<int>(std::ceil(peak / o_.scale_in_utilisation - 1e-9)));
+  } else if (!has_load_model && fhold >= 0) {
+    ok_n = fhold;  // only the forecast speaks.
   } else {
     return;  // no evidence for the window.
   }
-  int target = std::max({lower, ok_n, fneed, have - o_.max_scale_in_step});
+  const int step = std::max(
+      o_.max_scale_in_step,
+      static_cast<int>(std::floor(have * o_.max_scale_in_fraction)));
+  // The forecast holds the replicas that carry its need within the
+  // scale-out band (more would be added back by nothing: see fout).
+  int hold = fhold;
+  if (has_load_model && fhold > 0)
+    hold = static_cast<int>(
+        std::ceil((fhold - 1.0) / o_.scale_out_utilisation - 1e-9));
+  int target = std::max({lower, ok_n, hold, have - step});
   if (target >= have) return;
   // Remove from the zones holding most replicas (keeps the spread), then the
   // highest replica numbers.
@@ -1272,19 +1361,23 @@ void EcotonePolicy::Scale(Ctx& x, int ci, bool forecast_event) const {
                 Dur(o_.scale_in_window_us) + " on " + std::to_string(have) +
                 " replicas";
   else
-    a.trigger = "forecast: " + std::to_string(fneed) +
-                " replicas enough up to +" + Dur(horizon - x.now);
+    a.trigger = "forecast: " + std::to_string(fhold) +
+                " replicas enough up to +" +
+                Dur(std::max(o_.scale_in_cooldown_us, o_.forecast_hold_us));
   a.alternatives = {"keep " + std::to_string(have) + ": pays for idle replicas",
                     "remove more at once: scale-in limit " +
-                        std::to_string(o_.max_scale_in_step) + " per " +
+                        std::to_string(step) + " per " +
                         Dur(o_.scale_in_cooldown_us)};
   a.constraint =
       "hysteresis: peak utilisation at " + std::to_string(target) +
       " replicas " + (peak >= 0 ? Pct(peak / target) : std::string("n/a")) +
       " < " + Pct(o_.scale_in_utilisation) + "; cooldown " +
       Dur(o_.scale_in_cooldown_us) + " since the last scale; scale-in limit " +
-      std::to_string(o_.max_scale_in_step) +
-      (fneed >= 0 ? "; forecast needs " + std::to_string(fneed)
+      std::to_string(step) +
+      (fhold >= 0 ? "; forecast needs " + std::to_string(fhold) +
+                        " within " +
+                        Dur(std::max(o_.scale_in_cooldown_us,
+                                     o_.forecast_hold_us))
                   : std::string()) +
       "; min " + std::to_string(lower);
   a.expected_effect = std::to_string(target) + " replicas (removing " +

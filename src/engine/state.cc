@@ -197,11 +197,22 @@ model::PlacementPlan CurrentPlan(const State& state) {
 Status Observe(const Event& e, State* s) {
   switch (e.kind) {
     case EventKind::kMetrics: {
-      for (const auto& m : e.metrics)
-        ECOTONE_RETURN_IF_ERROR(ComponentOf(*s, m.component, "metrics").status());
-      for (const auto& m : e.metrics) {
+      // Drivers usually send one sample per component in the ecosystem's
+      // order: the k-th sample is tried at index k before the name index.
+      std::vector<int> index(e.metrics.size());
+      for (size_t k = 0; k < e.metrics.size(); ++k) {
+        const auto& m = e.metrics[k];
+        if (k < s->ecosystem.components.size() &&
+            s->ecosystem.components[k].name == m.component) {
+          index[k] = static_cast<int>(k);
+          continue;
+        }
+        ECOTONE_ASSIGN_OR_RETURN(index[k], ComponentOf(*s, m.component, "metrics"));
+      }
+      for (size_t k = 0; k < e.metrics.size(); ++k) {
+        const auto& m = e.metrics[k];
         if (m.replica >= 0) continue;
-        auto& c = s->components[s->ComponentIndex(m.component)];
+        auto& c = s->components[index[k]];
         c.load = m;
         if (model::HasValue(m.requests_per_s) || model::HasValue(m.cpu_millicores)) {
           if (!c.recent_load.empty() && c.recent_load.back().time_us > e.time_us)

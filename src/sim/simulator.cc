@@ -121,6 +121,7 @@ Result<model::PlacementPlan> InitialPlan(const World& w, bool spread, uint64_t s
   so.seed = seed;
   so.time_limit_s = 30;
   so.max_iterations = 20000;
+  so.compute_bound = false;  // the simulation needs the plan, not its gap.
   int items = 0;
   for (const auto& c : w.ecosystem.components) items += c.replicas.initial;
   ECOTONE_ASSIGN_OR_RETURN(

@@ -62,12 +62,12 @@ struct EcotoneOptions {
   // cpu request × cpu_target_utilisation for cpu (per replica).
   // Scale out when u > scale_out_utilisation, to
   // ceil(load / (capacity × scale_out_target)) replicas.
-  double scale_out_utilisation = 1.0;
-  double scale_out_target = 0.8;
+  double scale_out_utilisation = 1.2;
+  double scale_out_target = 1.0;
   // Scale in only when the highest load of the last scale_in_window_us would
   // still give u < scale_in_utilisation with fewer replicas (hysteresis
   // band between scale_in_utilisation and scale_out_utilisation).
-  double scale_in_utilisation = 0.6;
+  double scale_in_utilisation = 0.9;
   int64_t scale_in_window_us = 15LL * 60 * 1'000'000;  // 15 min
   double cpu_target_utilisation = 0.7;
   // Cooldowns: no scale-out within scale_out_cooldown_us of the last
@@ -75,15 +75,22 @@ struct EcotoneOptions {
   // within scale_in_cooldown_us of any scale action.
   int64_t scale_out_cooldown_us = 3LL * 60 * 1'000'000;  // 3 min
   double scale_out_emergency_utilisation = 1.5;
-  int64_t scale_in_cooldown_us = 20LL * 60 * 1'000'000;  // 20 min
-  // Scale-in limit: at most this many replicas removed per action.
+  int64_t scale_in_cooldown_us = 10LL * 60 * 1'000'000;  // 10 min
+  // Scale-in limit: at most max(max_scale_in_step, floor(replicas ×
+  // max_scale_in_fraction)) replicas removed per action (a flash crowd's
+  // extra replicas leave in a few steps, not one per cooldown).
   int max_scale_in_step = 1;
+  double max_scale_in_fraction = 0.25;
   // Upper bound for components whose manifest gives no autoscaling range
   // (replicas.max <= replicas.initial); otherwise replicas.max.
   int default_max_replicas = 20;
   // Predictive: scale out to the forecast's replicas for the steps up to
   // startup time + forecast_lead_us ahead.
   int64_t forecast_lead_us = 60'000'000;  // 60 s
+  // Scale-in holds what the forecast schedule wants within this look-ahead
+  // (less the scale-out band), so a forecast that wobbles around a replica
+  // boundary does not remove a replica it adds back soon after.
+  int64_t forecast_hold_us = 60LL * 60 * 1'000'000;  // 1 h
 
   // --- Security ---
   // Alerts of at least this severity: kill and rebuild from the known-good

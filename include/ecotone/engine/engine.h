@@ -144,6 +144,15 @@ struct State {
 
   // Index of `name` in ecosystem.components, or -1. O(1).
   int ComponentIndex(std::string_view name) const;
+
+  // A cache of the Ecotone policy (docs/engine.md, "Quiet ticks"): the key
+  // (a hash of every replica's place and phase, the capacity states and the
+  // notices) of the last rebalancing solve that found nothing worth moving.
+  // While the key is unchanged the same solve would find nothing again, so
+  // it is skipped: Decide's result is the same with or without the cache.
+  // Written by Decide (hence mutable): one State must not be decided on from
+  // two threads at once.
+  mutable uint64_t rebalance_no_gain_key = 0;
 };
 
 // The initial state: every component of `ecosystem` with the replicas and
