@@ -6,10 +6,12 @@
 #define ECOTONE_CLI_CLI_H_
 
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "ecotone/base/status.h"
+#include "ecotone/manifest/manifest.h"
 
 namespace ecotone::cli {
 
@@ -24,6 +26,13 @@ int ExitCodeFor(const Status& status);
 // Prints `ecotone: file:line:column: path: message` to stderr and returns
 // ExitCodeFor(status).
 int ReportError(const Status& status);
+
+// Reads manifests the way every verb's --manifest/--format flags ask:
+// `format` is auto|ecotone|compose|kubernetes (InvalidArgument naming
+// --format otherwise); `profiles` are Compose profiles to enable.
+Result<manifest::LoadResult> LoadManifests(const std::vector<std::string>& files,
+                                           const std::string& format,
+                                           const std::vector<std::string>& profiles = {});
 
 // Each verb: adds a subcommand to `app`; when it runs it stores its exit
 // code in *exit_code.

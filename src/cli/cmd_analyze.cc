@@ -66,23 +66,8 @@ Status RenderSvg(const std::string& dot_text) {
   return Status::Ok();
 }
 
-Result<manifest::LoadOptions> Options(
-    const std::string& format, const std::vector<std::string>& profiles) {
-  manifest::LoadOptions opts;
-  auto f = manifest::ParseFormat(format);
-  if (!f)
-    return Status::InvalidArgument(
-        "--format: unknown format '" + format +
-        "' (expected auto, ecotone, compose or kubernetes)");
-  opts.format = *f;
-  opts.profiles = profiles;
-  return opts;
-}
-
 int RunAnalyze(const AnalyzeFlags& flags) {
-  auto opts = Options(flags.format, flags.profiles);
-  if (!opts.ok()) return ReportError(opts.status());
-  auto loaded = manifest::LoadFiles(flags.files, *opts);
+  auto loaded = LoadManifests(flags.files, flags.format, flags.profiles);
   if (!loaded.ok()) return ReportError(loaded.status());
   const manifest::LoadResult& load = *loaded;
 

@@ -62,14 +62,9 @@ nlohmann::json Head(const model::Ecosystem& e) {
 }
 
 int RunDiff(const DiffFlags& flags) {
-  manifest::LoadOptions opts;
-  auto f = manifest::ParseFormat(flags.format);
-  if (!f)
-    return ReportError(Status::InvalidArgument("--format: unknown format"));
-  opts.format = *f;
-  auto old_load = manifest::LoadFiles({flags.old_file}, opts);
+  auto old_load = LoadManifests({flags.old_file}, flags.format);
   if (!old_load.ok()) return ReportError(old_load.status());
-  auto new_load = manifest::LoadFiles({flags.new_file}, opts);
+  auto new_load = LoadManifests({flags.new_file}, flags.format);
   if (!new_load.ok()) return ReportError(new_load.status());
   const model::Ecosystem& a = old_load->ecosystem;
   const model::Ecosystem& b = new_load->ecosystem;

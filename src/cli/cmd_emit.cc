@@ -122,13 +122,7 @@ int RunEmitK8s(const EmitK8sFlags& f) {
   if (f.output != "yaml" && f.output != "json")
     return ReportError(
         Status::InvalidArgument("--output must be yaml or json"));
-  manifest::LoadOptions lo;
-  auto fmt = manifest::ParseFormat(f.format);
-  if (!fmt)
-    return ReportError(
-        Status::InvalidArgument("unknown --format '" + f.format + "'"));
-  lo.format = *fmt;
-  auto loaded = manifest::LoadFiles(f.manifests, lo);
+  auto loaded = LoadManifests(f.manifests, f.format);
   if (!loaded.ok()) return ReportError(loaded.status());
   const model::Ecosystem& eco = loaded->ecosystem;
   auto plan = manifest::LoadPlanFile(f.plan);

@@ -244,13 +244,7 @@ int RunPlaceManifest(const PlaceManifestFlags& f, const std::string& solver,
   if (output != "text" && output != "json")
     return ReportError(Status::InvalidArgument(
         "--output must be text or json for --manifest"));
-  manifest::LoadOptions lo;
-  auto fmt = manifest::ParseFormat(f.format);
-  if (!fmt)
-    return ReportError(
-        Status::InvalidArgument("unknown --format '" + f.format + "'"));
-  lo.format = *fmt;
-  auto loaded = manifest::LoadFiles(f.manifests, lo);
+  auto loaded = LoadManifests(f.manifests, f.format);
   if (!loaded.ok()) return ReportError(loaded.status());
   const model::Ecosystem& eco = loaded->ecosystem;
   auto topo = manifest::LoadInfraFile(f.infra);

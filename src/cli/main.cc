@@ -29,6 +29,19 @@ int ReportError(const Status& status) {
   return ExitCodeFor(status);
 }
 
+Result<manifest::LoadResult> LoadManifests(const std::vector<std::string>& files,
+                                           const std::string& format,
+                                           const std::vector<std::string>& profiles) {
+  auto f = manifest::ParseFormat(format);
+  if (!f)
+    return Status::InvalidArgument("--format: unknown format '" + format +
+                                   "' (expected auto, ecotone, compose or kubernetes)");
+  manifest::LoadOptions opts;
+  opts.format = *f;
+  opts.profiles = profiles;
+  return manifest::LoadFiles(files, opts);
+}
+
 }  // namespace ecotone::cli
 
 namespace {
