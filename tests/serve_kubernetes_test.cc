@@ -168,6 +168,41 @@ TEST(ServeKubernetes, RefusedApiServerEveryCallFailureIsInTheAuditLog) {
   std::filesystem::remove_all(dir, ec);
 }
 
+// Components read from Kubernetes manifests are carried out as partial
+// objects of the user's own workloads, which `--kube-manifests` provides.
+TEST(ServeKubernetes, UsersOwnWorkloadsArePatchedFromKubeManifests) {
+  const int port = FreeLoopbackPort();
+  char tmpl[] = "/tmp/ecotone_kube_test.XXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::string kubeconfig = WriteKubeconfig(dir, port);
+  const std::string manifest = "manifests/online-boutique/kubernetes-manifests.yaml";
+  ServeProcess s({"--infra", kExamples + "infra-3zones.yaml", "--actuator", "kubernetes",
+                  "--kubeconfig", kubeconfig, "--kube-dry-run", "server",
+                  "--kube-manifests", kExamples + manifest, "--kube-max-attempts", "1",
+                  "--kube-request-timeout", "5s"},
+                 dir);
+  std::string err;
+  ASSERT_TRUE(s.Start(&err)) << err;
+  Outcome o = FailAZone(s, manifest);
+  ASSERT_FALSE(o.actions.empty());
+  for (const auto& a : o.actions) {
+    SCOPED_TRACE(a.dump());
+    const json& act = a["actuation"];
+    ASSERT_TRUE(act.is_object());
+    // The objects were emitted (the user's workload found) and kubectl ran;
+    // only the unreachable cluster failed them.
+    ASSERT_FALSE(act["calls"].empty());
+    bool patch = false;
+    for (const auto& f : act["files"])
+      patch = patch || f.get<std::string>().rfind("patches/", 0) == 0;
+    EXPECT_TRUE(patch) << "no partial object of the user's workload";
+    for (const auto& c : act["calls"]) EXPECT_EQ(c["error"], "unavailable");
+  }
+  s.Kill(SIGTERM);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
 TEST(ServeKubernetes, SilentApiServerTimesOutAndIsRecorded) {
   SilentPort silent;
   char tmpl[] = "/tmp/ecotone_kube_test.XXXXXX";

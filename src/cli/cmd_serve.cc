@@ -38,6 +38,7 @@ struct ServeFlags {
   std::string kube_work_dir;
   std::string kube_request_timeout = "30s";
   int kube_max_attempts = 5;
+  std::vector<std::string> kube_manifests;
 };
 
 Result<std::string> ReadFile(const std::string& path, const std::string& what) {
@@ -132,11 +133,16 @@ int RunServe(const ServeFlags& f) {
     k.diff = f.kube_diff;
     k.emit.namespace_name = f.kube_namespace;
     k.work_dir = f.kube_work_dir.empty() ? f.db + ".kubernetes" : f.kube_work_dir;
+    if (!f.kube_manifests.empty()) {
+      auto sources = kubernetes::ReadSourceObjects(f.kube_manifests);
+      if (!sources.ok()) return ReportError(sources.status());
+      o.kube_sources = std::move(*sources);
+    }
   } else if (!f.kubeconfig.empty() || !f.kube_dry_run.empty() || f.kube_diff ||
-             !f.kube_namespace.empty()) {
+             !f.kube_namespace.empty() || !f.kube_manifests.empty()) {
     return ReportError(Status::InvalidArgument(
-        "--kubeconfig, --kube-dry-run, --kube-diff and --namespace need "
-        "--actuator kubernetes"));
+        "--kubeconfig, --kube-dry-run, --kube-diff, --namespace and "
+        "--kube-manifests need --actuator kubernetes"));
   }
 
   std::unique_ptr<engine::Policy> policy;
@@ -214,6 +220,10 @@ void RegisterServe(CLI::App& app, int* exit_code) {
                 "DB.kubernetes)");
   c->add_option("--kube-request-timeout", f->kube_request_timeout,
                 "kubectl --request-timeout per call (default 30s)");
+  c->add_option("--kube-manifests", f->kube_manifests,
+                "The Kubernetes manifests the ecosystems were read from: "
+                "their workloads are patched, keeping the user's fields "
+                "(--actuator kubernetes)");
   c->add_option("--kube-max-attempts", f->kube_max_attempts,
                 "Attempts per kubectl call, retries with backoff where safe "
                 "(default 5)")

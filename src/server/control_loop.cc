@@ -306,6 +306,7 @@ bool ControlLoop::ProcessFor(const std::string& ecosystem, Runtime& rt,
   } else if (options_.actuator == "kubernetes") {
     kubernetes::ActuatorOptions ko = options_.kubernetes;
     ko.emit.topology = &rt.state.topology;
+    if (!options_.kube_sources.empty()) ko.emit.sources = &options_.kube_sources;
     ko.work_dir += "/event-" + std::to_string(event.id) + "-" +
                    std::to_string(now_us);
     actuator =

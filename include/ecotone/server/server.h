@@ -79,6 +79,11 @@ struct ServerOptions {
   // (namespace). work_dir must be set: the objects of the actions of event
   // E go to work_dir/event-E-<time_us>/. emit.topology is set by the loop.
   kubernetes::ActuatorOptions kubernetes;
+  // The user's own Kubernetes objects (kubernetes::ReadSourceObjects of the
+  // files given with --kube-manifests): components read from Kubernetes
+  // manifests are emitted as partial objects of these, keeping the user's
+  // fields. Empty: such components' actions fail (and are recorded).
+  std::vector<kubernetes::SourceObject> kube_sources;
   // The reconfiguration policy. Null: events are observed and stored, no
   // actions are decided. Not owned; must outlive the server.
   const engine::Policy* policy = nullptr;
