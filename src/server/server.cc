@@ -2,6 +2,7 @@
 #include "ecotone/server/server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <chrono>
@@ -281,6 +282,7 @@ class ServerImpl : public Server {
   std::unique_ptr<ControlLoop> loop_;
   std::unique_ptr<EventCommitter> committer_;
   int port_ = 0;
+  int listen_fd_ = -1;  // the listening socket, to widen its backlog.
   std::atomic<bool> stopping_{false};
   // POST .../plan computes from the latest plan and commits its child; one
   // at a time per daemon keeps parent links linear.
@@ -330,6 +332,18 @@ Status ServerImpl::Init() {
   // Responses are written as headers then body: without TCP_NODELAY, Nagle
   // and delayed ACKs add ~40 ms to every keep-alive request.
   http_.set_tcp_nodelay(true);
+  // cpp-httplib 0.11 listens with a backlog of 5: a burst of new
+  // connections (50 clients connecting at once) overflows it and the
+  // kernel drops SYNs, which clients retry after 1, 3, 7... s. Record the
+  // listening socket here and widen the backlog after bind (Linux accepts a
+  // second listen() on a listening socket). SO_REUSEADDR for quick
+  // restarts, and not httplib's default SO_REUSEPORT: a second daemon on the
+  // same port must fail, not share the port.
+  http_.set_socket_options([this](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_fd_ = sock;
+  });
   http_.set_read_timeout(30, 0);
   http_.set_write_timeout(30, 0);
 
@@ -472,6 +486,7 @@ Status ServerImpl::Init() {
   if (port_ < 0)
     return Status::IOError("cannot listen on " + options_.host + ":" +
                            std::to_string(options_.port));
+  if (listen_fd_ >= 0) ::listen(listen_fd_, SOMAXCONN);
 
   InstantQueryFn query;
   if (!options_.prometheus_url.empty())

@@ -68,10 +68,14 @@ class InProcessServer : public ::testing::Test {
     server_ = std::move(*s);
     thread_ = std::thread([this] { run_status_ = server_->Run(); });
     client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
-    for (int i = 0; i < 200; ++i) {
-      if (auto r = client_->Get("/healthz"); r && r->status == 200) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    // Up to 20 s: the listening thread may start late on a loaded machine.
+    bool up = false;
+    for (int i = 0; i < 2000 && !up; ++i) {
+      auto r = client_->Get("/healthz");
+      up = r && r->status == 200;
+      if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
+    ASSERT_TRUE(up) << "the in-process server never answered /healthz";
   }
   void TearDown() override {
     if (server_) server_->Stop();
