@@ -167,111 +167,6 @@ std::string LabelKey(std::string_view ns, std::string_view key,
   return out;
 }
 
-// yaml-cpp 0.7 loops forever (growing a vector of empty documents) when a
-// ',' flow-entry token stands where a document's root node or its end is
-// expected (",a", "\"a\",b", "a: 1\n---\n,"). Before LoadAllDocuments we
-// replay the event stream when a ',' appears outside quotes, comments and
-// flow collections, and stop when a document starts where the previous one
-// did without consuming input.
-class ProgressHandler : public YAML::EventHandler {
- public:
-  void OnDocumentStart(const YAML::Mark& mark) override {
-    start = mark;
-    events = 0;
-  }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override { ++events; }
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override { events += 2; }
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                const std::string&) override {
-    events += 2;
-  }
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                       YAML::EmitterStyle::value) override {
-    events += 2;
-  }
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {
-    events += 2;
-  }
-  void OnMapEnd() override {}
-  YAML::Mark start;
-  int events = 0;
-};
-
-bool HasBareComma(std::string_view text) {
-  int depth = 0;
-  bool in_single = false, in_double = false, in_comment = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '\n') {
-      in_comment = false;
-      continue;
-    }
-    if (in_comment) continue;
-    if (in_single) {
-      if (c == '\'') in_single = false;
-      continue;
-    }
-    if (in_double) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_double = false;
-      }
-      continue;
-    }
-    switch (c) {
-      case '#':
-        if (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t' ||
-            text[i - 1] == '\n')
-          in_comment = true;
-        break;
-      case '\'':
-        in_single = true;
-        break;
-      case '"':
-        in_double = true;
-        break;
-      case '[':
-      case '{':
-        ++depth;
-        break;
-      case ']':
-      case '}':
-        if (depth > 0) --depth;
-        break;
-      case ',':
-        if (depth == 0) return true;
-        break;
-      default:
-        break;
-    }
-  }
-  return false;
-}
-
-Status CheckParserProgress(const std::string& text, const std::string& file) {
-  if (!HasBareComma(text)) return Status::Ok();
-  try {
-    std::stringstream in(text);
-    YAML::Parser parser(in);
-    ProgressHandler h;
-    int prev_pos = -1;
-    while (parser.HandleNextDocument(h)) {
-      if (h.events <= 1 && h.start.pos == prev_pos) {
-        return Status::InvalidArgument(
-            "malformed YAML: unexpected ',' outside a flow collection",
-            {file, h.start.line + 1, h.start.column + 1, ""});
-      }
-      prev_pos = h.start.pos;
-    }
-  } catch (const YAML::Exception&) {
-    // LoadAllDocuments reports the syntax error with its location.
-  }
-  return Status::Ok();
-}
 
 struct Object {
   const std::string* file = nullptr;
@@ -1374,7 +1269,6 @@ Result<LoadResult> Reader::Run() {
   std::vector<std::vector<Node>> docs(names_.size());
   for (size_t f = 0; f < names_.size(); ++f) {
     ECOTONE_RETURN_IF_ERROR(PrecheckText(texts_[f], names_[f]));
-    ECOTONE_RETURN_IF_ERROR(CheckParserProgress(texts_[f], names_[f]));
     ECOTONE_ASSIGN_OR_RETURN(docs[f], LoadAllDocuments(texts_[f], names_[f]));
     for (auto& d : docs[f]) {
       if (Absent(d)) continue;

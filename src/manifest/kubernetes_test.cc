@@ -1038,11 +1038,15 @@ TEST(KubernetesCli, BadInputExitsWithTwo) {
 
 // yaml-cpp 0.7 never returns on these (found by kubernetes_fuzz); the reader
 // must answer with an error.
+// Streams on which yaml-cpp 0.7 never returns: libyaml's syntax check
+// rejects these first; streams libyaml accepts are stopped by the progress
+// check in LoadAllDocuments (yaml_util_test.cc).
 TEST(KubernetesBadInput, CommaThatHangsYamlCpp) {
-  ExpectError(",a", 1, 1, "", "unexpected ','");
-  ExpectError("\"a\",b\n", 1, 4, "", "unexpected ','");
+  ExpectError(",a", 1, 1, "", "malformed YAML: while parsing a block node");
+  ExpectError("\"a\",b\n", 1, 4, "", "malformed YAML: did not find expected <document start>");
   ExpectError("apiVersion: v1\nkind: Pod\n---\n,\n", 4, 1, "",
-              "unexpected ','");
+              "malformed YAML: while parsing a block node");
+  ExpectError("\n! ~\n! ,~", 3, 3, "", "unexpected ','");
 }
 
 }  // namespace
