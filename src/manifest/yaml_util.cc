@@ -171,31 +171,55 @@ namespace {
 // replay the event stream when a ',' appears outside quotes, comments and
 // flow collections, and stop when a document starts where the previous one
 // did without consuming input.
+// Thrown by ProgressHandler when yaml-cpp has produced more events than the
+// text can hold: it is generating nodes from nothing (it never stops).
+struct NoProgress {
+  YAML::Mark mark;
+};
+
 class ProgressHandler : public YAML::EventHandler {
  public:
+  explicit ProgressHandler(int64_t limit) : limit_(limit) {}
   void OnDocumentStart(const YAML::Mark& mark) override {
+    Tick(mark);
     start = mark;
     events = 0;
   }
   void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override { ++events; }
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override { events += 2; }
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                const std::string&) override {
+  void OnNull(const YAML::Mark& m, YAML::anchor_t) override {
+    Tick(m);
+    ++events;
+  }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override {
+    Tick(m);
     events += 2;
   }
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    Tick(m);
+    events += 2;
+  }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
                        YAML::EmitterStyle::value) override {
+    Tick(m);
     events += 2;
   }
   void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t,
                   YAML::EmitterStyle::value) override {
+    Tick(m);
     events += 2;
   }
   void OnMapEnd() override {}
   YAML::Mark start;
   int events = 0;
+
+ private:
+  void Tick(const YAML::Mark& m) {
+    if (++total_ > limit_) throw NoProgress{m};
+  }
+  int64_t total_ = 0;
+  int64_t limit_;
 };
 
 bool HasBareComma(std::string_view text) {
@@ -251,20 +275,28 @@ bool HasBareComma(std::string_view text) {
 }
 
 Status CheckParserProgress(const std::string& text, const std::string& file) {
-  if (!HasBareComma(text)) return Status::Ok();
+  const bool comma = HasBareComma(text);
   try {
     std::stringstream in(text);
     YAML::Parser parser(in);
-    ProgressHandler h;
+    // Every node, document or alias takes at least one character of text
+    // (a flow entry like "{a}" gives three events for three characters):
+    // more events than 4 per character plus slack means yaml-cpp loops.
+    ProgressHandler h(4 * static_cast<int64_t>(text.size()) + 64);
     int prev_pos = -1;
     while (parser.HandleNextDocument(h)) {
-      if (h.events <= 1 && h.start.pos == prev_pos) {
+      if (comma && h.events <= 1 && h.start.pos == prev_pos) {
         return Status::InvalidArgument(
             "malformed YAML: unexpected ',' outside a flow collection",
             {file, h.start.line + 1, h.start.column + 1, ""});
       }
       prev_pos = h.start.pos;
     }
+  } catch (const NoProgress& np) {
+    return Status::InvalidArgument(
+        "malformed YAML: the parser makes no progress here (a stream yaml-cpp "
+        "0.7 cannot read)",
+        {file, np.mark.line + 1, np.mark.column + 1, ""});
   } catch (const YAML::Exception&) {
     // LoadAllDocuments reports the syntax error with its location.
   }
