@@ -53,30 +53,6 @@ std::string WriteKubeconfig(const std::string& dir, int port) {
   return path;
 }
 
-// A loopback socket that listens and never accepts: the kernel completes
-// the TCP handshake, the TLS hello is never answered.
-class SilentPort {
- public:
-  SilentPort() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = 0;
-    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    EXPECT_EQ(listen(fd_, 64), 0);
-    socklen_t len = sizeof a;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-  }
-  ~SilentPort() { close(fd_); }
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
-
 struct Outcome {
   json plan;     // the plan committed over the API before the event.
   json actions;  // the audit log after the event.
@@ -204,7 +180,7 @@ TEST(ServeKubernetes, UsersOwnWorkloadsArePatchedFromKubeManifests) {
 }
 
 TEST(ServeKubernetes, SilentApiServerTimesOutAndIsRecorded) {
-  SilentPort silent;
+  SilentListener silent;
   char tmpl[] = "/tmp/ecotone_kube_test.XXXXXX";
   std::string dir = mkdtemp(tmpl);
   std::string kubeconfig = WriteKubeconfig(dir, silent.port());

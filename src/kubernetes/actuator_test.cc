@@ -19,24 +19,12 @@
 #include <vector>
 
 #include "ecotone/manifest/manifest.h"
+#include "testing/loopback.h"
 
 namespace ecotone::kubernetes {
 namespace {
 
 namespace fs = std::filesystem;
-
-int RefusedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  int port = ntohs(a.sin_port);
-  close(fd);
-  return port;
-}
 
 class ActuatorTest : public ::testing::Test {
  protected:
@@ -62,7 +50,7 @@ class ActuatorTest : public ::testing::Test {
     std::string kc = (dir_ / "kubeconfig").string();
     std::ofstream(kc) << "apiVersion: v1\nkind: Config\nclusters:\n- name: t\n"
                          "  cluster: {server: \"https://127.0.0.1:"
-                      << RefusedPort()
+                      << ecotone::testing::FreeLoopbackPort()
                       << "\", insecure-skip-tls-verify: true}\n"
                          "users:\n- name: u\n  user: {token: t}\n"
                          "contexts:\n- name: c\n  context: {cluster: t, user: "

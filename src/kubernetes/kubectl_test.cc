@@ -7,6 +7,7 @@
 // calls, never for rollout undo). Also: exact command lines, and the
 // classification of the API server's error messages as kubectl prints them.
 #include "ecotone/kubernetes/kubectl.h"
+#include "testing/loopback.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -25,45 +26,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Args = std::vector<std::string>;
-
-// A listening socket on 127.0.0.1 (closed by the destructor). The kernel
-// completes TCP handshakes into the backlog, but nothing ever answers.
-class SilentListener {
- public:
-  SilentListener() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = 0;
-    if (bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-        listen(fd_, 64) != 0)
-      return;
-    socklen_t len = sizeof a;
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-  }
-  ~SilentListener() { close(fd_); }
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
-
-// A port on 127.0.0.1 with nobody listening: bound, then closed.
-int RefusedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  int port = ntohs(a.sin_port);
-  close(fd);
-  return port;
-}
 
 class KubectlTest : public ::testing::Test {
  protected:
@@ -236,7 +198,7 @@ TEST(Classify, RetriesOnlyWhereSafe) {
 }
 
 TEST_F(KubectlTest, RefusedPortIsUnavailableAndRetriedWithBackoff) {
-  Kubectl k(Fast(RefusedPort()));
+  Kubectl k(Fast(ecotone::testing::FreeLoopbackPort()));
   CallResult r = k.Apply(manifest_, DryRun::kNone);
   EXPECT_EQ(r.error, ErrorClass::kUnavailable) << r.err;
   EXPECT_NE(r.exit_code, 0);
@@ -263,7 +225,7 @@ TEST_F(KubectlTest, RefusedPortIsUnavailableAndRetriedWithBackoff) {
 }
 
 TEST_F(KubectlTest, SilentServerTimesOutRetriedOnlyWhenIdempotent) {
-  SilentListener server;
+  ecotone::testing::SilentListener server;
   ASSERT_GT(server.port(), 0);
   KubectlOptions o = Fast(server.port());
   o.process_timeout_ms = 1500;  // kill kubectl before its own retries end.
@@ -280,7 +242,7 @@ TEST_F(KubectlTest, SilentServerTimesOutRetriedOnlyWhenIdempotent) {
 }
 
 TEST_F(KubectlTest, BackoffIsExponentialAndCapped) {
-  KubectlOptions o = Fast(RefusedPort());
+  KubectlOptions o = Fast(ecotone::testing::FreeLoopbackPort());
   o.max_attempts = 5;
   o.initial_backoff_ms = 10;
   o.max_backoff_ms = 30;
@@ -294,7 +256,7 @@ TEST_F(KubectlTest, BackoffIsExponentialAndCapped) {
 }
 
 TEST_F(KubectlTest, MissingKubectlIsReportedNotDropped) {
-  KubectlOptions o = Fast(RefusedPort());
+  KubectlOptions o = Fast(ecotone::testing::FreeLoopbackPort());
   o.kubectl = (dir_ / "no-such-kubectl").string();
   CallResult r = Kubectl(o).Apply(manifest_, DryRun::kServer);
   EXPECT_FALSE(r.ok());

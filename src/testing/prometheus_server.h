@@ -26,28 +26,14 @@
 #include <thread>
 #include <vector>
 
+#include "testing/loopback.h"
+
 namespace ecotone::testing {
 
 // True when both `prometheus` and `promtool` are on PATH.
 inline bool PrometheusInstalled() {
   return std::system("command -v prometheus >/dev/null 2>&1 && "
                      "command -v promtool >/dev/null 2>&1") == 0;
-}
-
-// A port on 127.0.0.1 that was free a moment ago.
-inline int FreeLoopbackPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  socklen_t len = sizeof a;
-  int port = -1;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-    port = ntohs(a.sin_port);
-  close(fd);
-  return port;
 }
 
 class PrometheusServer {
