@@ -297,7 +297,7 @@ int RunDemo(const DemoArgs& args) {
     j["seed"] = w.scenario.seed;
     for (const auto& r : runs) j["policies"][r.summary.policy] = SummaryJson(r.summary);
     std::ofstream f(json);
-    f << j.dump(2) << "\n";
+    f << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     if (!f) return ReportError(Status::IOError("cannot write " + json));
   }
   os << "\nwrote " << svg << " (load, replicas, availability, zone health, actions) and " << json

@@ -202,7 +202,7 @@ int RunEmitK8s(const EmitK8sFlags& f) {
                        {"where", n.where.ToString()},
                        {"message", n.message}});
     j["notes"] = std::move(notes);
-    std::cout << j.dump(2) << "\n";
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else if (!f.out.empty()) {
     std::cout << "plan " << em->plan_id << ": " << em->objects.size()
               << " objects written to " << f.out << "\n";

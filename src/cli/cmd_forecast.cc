@@ -502,7 +502,7 @@ Status RunForecast(const ForecastFlags& f) {
       pts.push_back(o);
     }
     j["points"] = pts;
-    std::cout << j.dump(2) << "\n";
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else if (f.output == "csv") {
     std::cout << "timestamp,mean";
     for (double q : qs) std::cout << "," << QuantileKey(q);
@@ -629,7 +629,7 @@ Status RunBacktest(const BacktestFlags& f) {
       arr.push_back(o);
     }
     j["scores"] = arr;
-    std::cout << j.dump(2) << "\n";
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return Status::Ok();
   }
   std::cout << "series " << h.series.name << ": " << h.series.values.size()
@@ -759,7 +759,7 @@ Status RunScale(const ScaleFlags& f) {
       }
     }
   }
-  if (f.output == "json") std::cout << out.dump(2) << "\n";
+  if (f.output == "json") std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   return Status::Ok();
 }
 

@@ -60,7 +60,7 @@ void PrintSolution(const std::string& file, const std::string& format,
     j["iterations"] = s.iterations;
     if (!s.infeasibility.empty()) j["infeasibility"] = s.infeasibility;
     j["binding_constraints"] = s.binding_constraints;
-    std::cout << j.dump(2) << "\n";
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return;
   }
   auto num = [](double v) {

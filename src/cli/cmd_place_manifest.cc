@@ -272,7 +272,7 @@ int RunPlaceManifest(const PlaceManifestFlags& f, const std::string& solver,
   }
   if (!r.ok()) return ReportError(r.status());
   if (output == "json") {
-    std::cout << ToJson(*r, current.has_value()).dump(2) << "\n";
+    std::cout << ToJson(*r, current.has_value()).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     PrintText(*r, current.has_value(), std::cout);
   }

@@ -62,7 +62,7 @@ int RunSimulate(const SimulateArgs& a) {
     } else {
       j = SummaryJson(runs[0].summary);
     }
-    std::cout << j.dump(2) << "\n";
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   } else {
     for (const auto& r : runs) PrintSummaryText(r.summary, std::cout);
     if (a.compare) {

@@ -155,7 +155,7 @@ void TimelineWriter::Attach(const std::string& policy, sim::SimOptions* options)
     j["type"] = "event";
     j["policy"] = policy;
     j["event"] = adapters::ToJson(e);
-    *os << j.dump() << "\n";
+    *os << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   };
   options->on_action = [os, policy](const model::Action& a, const Status& st) {
     ordered_json j;
@@ -164,7 +164,7 @@ void TimelineWriter::Attach(const std::string& policy, sim::SimOptions* options)
     j["applied"] = st.ok();
     if (!st.ok()) j["error"] = st.ToString();
     j["action"] = adapters::ToJson(a);
-    *os << j.dump() << "\n";
+    *os << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   };
 }
 
@@ -181,7 +181,7 @@ void TimelineWriter::WriteSamples(const std::string& policy,
     j["availability"] = s.availability;
     j["latency_ms"] = s.latency_ms;
     j["zone_state"] = s.zone_state;
-    *os_ << j.dump() << "\n";
+    *os_ << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   }
 }
 

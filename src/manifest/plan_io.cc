@@ -169,7 +169,7 @@ std::string WritePlanJson(const model::PlacementPlan& plan) {
     list.push_back(std::move(e));
   }
   j["assignments"] = std::move(list);
-  return j.dump(2) + "\n";
+  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace ecotone::manifest

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include <yaml-cpp/eventhandler.h>
 #include <yaml.h>
@@ -137,13 +138,41 @@ Status PrecheckText(std::string_view text, const std::string& file) {
   return Status::Ok();
 }
 
-Status ValidateYamlSyntax(std::string_view text, const std::string& file) {
+namespace {
+
+// Byte offset of a libyaml mark (0-based line, column counted in
+// characters), found from the line starts so it does not depend on how the
+// libyaml build counts `index`.
+size_t ByteOffset(std::string_view text, const std::vector<size_t>& line_start,
+                  const yaml_mark_t& m) {
+  if (m.line >= line_start.size()) return text.size();
+  size_t i = line_start[m.line];
+  for (size_t c = 0; c < m.column && i < text.size(); ++c) {
+    ++i;  // one character: a lead byte, then its continuation bytes
+    while (i < text.size() &&
+           (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80)
+      ++i;
+  }
+  return i;
+}
+
+bool HasYamlCppBrokenEscape(const unsigned char* v, size_t n) {
+  for (size_t i = 0; i + 1 < n; ++i)
+    if (v[i] == 0xC2 && (v[i + 1] == 0x85 || v[i + 1] == 0xA0)) return true;
+  return false;
+}
+
+// Validates with libyaml; when `dq` is given, also collects the byte ranges
+// of double-quoted scalars whose value holds U+0085 or U+00A0.
+Status ScanYaml(std::string_view text, const std::string& file,
+                std::vector<std::pair<size_t, size_t>>* dq) {
   yaml_parser_t parser;
   if (!yaml_parser_initialize(&parser))
     return Status::Internal("libyaml: out of memory", {file, 0, 0, ""});
   yaml_parser_set_input_string(
       &parser, reinterpret_cast<const unsigned char*>(text.data()), text.size());
   Status result;
+  std::vector<size_t> line_start;
   while (true) {
     yaml_event_t event;
     if (!yaml_parser_parse(&parser, &event)) {
@@ -155,12 +184,58 @@ Status ValidateYamlSyntax(std::string_view text, const std::string& file) {
           {file, static_cast<int>(m.line) + 1, static_cast<int>(m.column) + 1, ""});
       break;
     }
+    if (dq && event.type == YAML_SCALAR_EVENT &&
+        event.data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE &&
+        HasYamlCppBrokenEscape(event.data.scalar.value,
+                               event.data.scalar.length)) {
+      if (line_start.empty()) {
+        line_start.push_back(0);
+        for (size_t i = 0; i < text.size(); ++i)
+          if (text[i] == '\n') line_start.push_back(i + 1);
+      }
+      dq->emplace_back(ByteOffset(text, line_start, event.start_mark),
+                       ByteOffset(text, line_start, event.end_mark));
+    }
     bool end = event.type == YAML_STREAM_END_EVENT;
     yaml_event_delete(&event);
     if (end) break;
   }
   yaml_parser_delete(&parser);
   return result;
+}
+
+// yaml-cpp 0.7 decodes the escapes \N and \_ in double-quoted scalars to the
+// single bytes 0x85 and 0xA0, which are not UTF-8 (and make JSON output
+// throw). Rewrites them as \u0085 and \u00A0 inside the given ranges.
+std::string RewriteBrokenEscapes(
+    std::string_view text, const std::vector<std::pair<size_t, size_t>>& dq) {
+  std::string out;
+  out.reserve(text.size() + 8 * dq.size());
+  size_t pos = 0;
+  for (auto [a, b] : dq) {
+    if (a < pos || b > text.size() || a > b) continue;
+    out.append(text.substr(pos, a - pos));
+    for (size_t i = a; i < b; ++i) {
+      if (text[i] == '\\' && i + 1 < b) {
+        char e = text[i + 1];
+        if (e == 'N') out += "\\u0085";
+        else if (e == '_') out += "\\u00A0";
+        else { out += '\\'; out += e; }
+        ++i;
+      } else {
+        out += text[i];
+      }
+    }
+    pos = b;
+  }
+  out.append(text.substr(pos));
+  return out;
+}
+
+}  // namespace
+
+Status ValidateYamlSyntax(std::string_view text, const std::string& file) {
+  return ScanYaml(text, file, nullptr);
 }
 
 namespace {
@@ -313,11 +388,14 @@ Result<std::vector<YAML::Node>> LoadAllDocuments(std::string_view text,
   // libyaml is a strict YAML 1.1 parser that always terminates, so the
   // stream is validated with its event parser first (about 30 ms per 2 MB,
   // no tree built) and yaml-cpp only sees text libyaml accepts.
-  ECOTONE_RETURN_IF_ERROR(ValidateYamlSyntax(text, file));
+  std::vector<std::pair<size_t, size_t>> broken_escapes;
+  ECOTONE_RETURN_IF_ERROR(ScanYaml(text, file, &broken_escapes));
+  std::string copy = broken_escapes.empty()
+                         ? std::string(text)
+                         : RewriteBrokenEscapes(text, broken_escapes);
   // Some streams libyaml accepts still make yaml-cpp loop (see above).
-  ECOTONE_RETURN_IF_ERROR(CheckParserProgress(std::string(text), file));
+  ECOTONE_RETURN_IF_ERROR(CheckParserProgress(copy, file));
   try {
-    std::string copy(text);
     std::vector<YAML::Node> docs = YAML::LoadAll(copy);
     return docs;
   } catch (const YAML::Exception& e) {

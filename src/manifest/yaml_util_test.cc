@@ -86,6 +86,20 @@ TEST(LoadAllDocuments, StreamsThatHangYamlCppAreErrors) {
   }
 }
 
+TEST(LoadAllDocuments, NelAndNbspEscapesDecodeToUtf8) {
+  // yaml-cpp 0.7 alone turns "\N" and "\_" into the bytes 0x85 and 0xA0
+  // (not UTF-8; found by fuzzing the plan reader).
+  YAML::Node n = LoadOne(
+      "# é\n\"k\\N\": \"a\\Nb\\_c \\\\N\"\nplain: a\\Nb\nmulti: \"x\n  \\_y\"\n"
+      "single: 'p\\N'\n");
+  EXPECT_EQ(Get(n, "k\xC2\x85").Scalar(), "a\xC2\x85" "b\xC2\xA0" "c \\N");
+  EXPECT_EQ(Get(n, "plain").Scalar(), "a\\Nb");
+  EXPECT_EQ(Get(n, "multi").Scalar(), "x \xC2\xA0y");
+  EXPECT_EQ(Get(n, "single").Scalar(), "p\\N");
+  // Marks still point into the original text.
+  EXPECT_EQ(At("t.yaml", Get(n, "plain"), "plain").line, 3);
+}
+
 TEST(LoadAllDocuments, KeepsEmptyDocumentsAndMarks) {
   auto docs = LoadAllDocuments("a: 1\n---\n---\nb:\n  c: 2\n", "m.yaml");
   ASSERT_TRUE(docs.ok());

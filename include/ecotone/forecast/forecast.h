@@ -39,7 +39,7 @@ inline constexpr int kMaxHorizon = 100000;
 // on the other half (docs/forecast.md "Measured").
 inline constexpr double kDefaultQuantileInflation = 1.2;
 // Largest training series accepted (points).
-inline constexpr int64_t kMaxSeriesLength = 50'000'000;
+inline constexpr int64_t kMaxSeriesLength = 5'000'000;
 
 // What a model is fitted on. y is the training series (only y[0, n) is used
 // by Fit/Refit with prefix length n); the calendar of point i is
