@@ -70,6 +70,9 @@ ordered_json ToJson(const EcosystemPlacement& p, bool has_current) {
   costs["egress"] = p.costs.egress;
   costs["migration"] = p.costs.migration;
   costs["penalties"] = p.costs.penalties;
+  ordered_json plugins = ordered_json::object();
+  for (const auto& [name, v] : p.costs.plugins) plugins[name] = v;
+  costs["plugins"] = std::move(plugins);
   costs["total"] = p.costs.total();
   costs["unit"] = "per hour";
   j["costs"] = std::move(costs);
@@ -160,7 +163,10 @@ void PrintText(const EcosystemPlacement& p, bool has_current,
   os << "costs: resource " << Fixed(p.costs.resource, 4) << ", proximity "
      << Fixed(p.costs.proximity, 4) << ", egress " << Fixed(p.costs.egress, 4)
      << ", migration " << Fixed(p.costs.migration, 4) << ", penalties "
-     << Fixed(p.costs.penalties, 4) << "\n";
+     << Fixed(p.costs.penalties, 4);
+  for (const auto& [name, v] : p.costs.plugins)
+    os << ", " << name << " " << Fixed(v, 4);
+  os << "\n";
   os << "replicas: " << p.plan.assignments.size()
      << ", proximity-weighted cross-zone traffic: "
      << Fixed(p.cross_zone_proximity, 4) << "\n\n";
