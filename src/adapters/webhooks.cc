@@ -27,6 +27,10 @@ Result<json> Parse(std::string_view body) {
       return Status::InvalidArgument(
           "malformed JSON at byte " + std::to_string(e.byte) + ": " + e.what(),
           Location{"body", 0, 0, ""});
+    } catch (const json::exception& e) {
+      // out_of_range 406: a number literal beyond double (found by fuzzing).
+      return Status::InvalidArgument(std::string("malformed JSON: ") + e.what(),
+                                     Location{"body", 0, 0, ""});
     }
     return Status::InvalidArgument("malformed JSON",
                                    Location{"body", 0, 0, ""});

@@ -78,6 +78,11 @@ TEST(FromAlertmanager, NamesTheBadField) {
   EXPECT_EQ(FromAlertmanager(R"({"alerts": 3})", Opts()).status().where().path,
             "alerts");
   EXPECT_FALSE(FromAlertmanager("{not json", Opts()).ok());
+  // A number beyond double made the error path throw (found by fuzzing).
+  auto huge = FromAlertmanager(R"({"alerts":[],"x":2222e22222222})", Opts());
+  ASSERT_FALSE(huge.ok());
+  EXPECT_NE(huge.status().message().find("malformed JSON"), std::string::npos)
+      << huge.status().message();
   auto bad_kind = FromAlertmanager(
       R"({"alerts":[{"status":"firing","labels":{"ecotone_event":"party"}}]})",
       Opts());
