@@ -397,5 +397,66 @@ TEST(ServeMemory, CooldownAndIsolationSurviveRestartsAndNewPlans) {
   std::filesystem::remove_all(dir, ec);
 }
 
+// Processed events a stored memory does not include are observed again when
+// the state is built: here a zone failure accepted (and marked processed)
+// by a daemon started without --infra, whose engine does not run.
+TEST(ServeMemory, ProcessedEventsTheMemoryMissesAreObservedAgain) {
+  char tmpl[] = "/tmp/ecotone_memory_test.XXXXXX";
+  const std::string dir = mkdtemp(tmpl);
+  const std::string infra = kExamples + "infra-3zones.yaml";
+  std::string db, err, zone;
+  {
+    ServeProcess s({"--infra", infra, "--interval", "1h"}, dir);
+    ASSERT_TRUE(s.Start(&err)) << err;
+    db = s.db();
+    const std::string v1 = s.url() + "/v1";
+    ASSERT_EQ(Http("PUT", v1 + "/ecosystems/shop", s.token(),
+                   Slurp(kExamples + "boutique.yaml"), "application/yaml")
+                  .status,
+              201);
+    HttpReply plan = Http("POST", v1 + "/ecosystems/shop/plan", s.token());
+    ASSERT_EQ(plan.status, 201) << plan.body;
+    zone = J(plan)["assignments"][0]["zone"];
+    PostAndRun(s, Metrics({{"frontend", 100}}));
+    EXPECT_EQ(s.Kill(SIGTERM), 0);
+  }
+  const int64_t stored_through =
+      SqlInt(db, "SELECT event_id FROM engine_memory");
+  ASSERT_GT(stored_through, 0);
+  int64_t failure = 0;
+  {
+    ServeProcess blind({"--interval", "1h"}, dir);  // no --infra: no engine.
+    ASSERT_TRUE(blind.Start(&err)) << err;
+    failure = PostAndRun(blind, HardwareEvent(zone, "failed"));
+    EXPECT_EQ(blind.Kill(SIGTERM), 0);
+  }
+  ASSERT_GT(failure, stored_through);
+  EXPECT_EQ(SqlInt(db, "SELECT event_id FROM engine_memory"), stored_through);
+
+  ServeProcess again({"--infra", infra, "--interval", "1h", "--policy", "none"},
+                     dir);
+  ASSERT_TRUE(again.Start(&err)) << err;
+  // The first tick builds the state; its memory is stored again with the
+  // failure included.
+  ASSERT_TRUE(Eventually([&] {
+    return SqlInt(db, "SELECT event_id FROM engine_memory") == failure;
+  })) << again.Log();
+  EXPECT_NE(again.Log().find("1 later event(s) observed again"),
+            std::string::npos)
+      << again.Log();
+  json memory = json::parse(SqlText(db, "SELECT state FROM engine_memory"),
+                            nullptr, false);
+  ASSERT_FALSE(memory.is_discarded());
+  bool failed = false;
+  for (const auto& c : memory["capacity"])
+    if (c["zone"] == zone && c["rack"] == "" && c["host"] == "")
+      failed = c["state"] == "failed";
+  EXPECT_TRUE(failed) << memory["capacity"].dump();
+  EXPECT_EQ(memory["last_hardware_us"].is_number_integer(), true);
+  EXPECT_EQ(again.Kill(SIGTERM), 0);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
 }  // namespace
 }  // namespace ecotone::testing
