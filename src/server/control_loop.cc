@@ -5,7 +5,11 @@
 #include <iostream>
 #include <memory>
 
+#include <nlohmann/json.hpp>
+
 #include "actuators.h"
+#include "ecotone/jsonio/ecosystem_json.h"
+#include "ecotone/jsonio/engine_state_json.h"
 
 namespace ecotone::server {
 namespace {
@@ -119,22 +123,24 @@ void ControlLoop::Run() {
       stopping = stop_;
       tick = !stopping && std::chrono::steady_clock::now() >= next_tick;
     }
+    if (!invalid.empty())
+      CommitProgress({});  // their memory, before rebuilding.
     for (const auto& name : invalid) {
       runtimes_.erase(name);
       no_plan_.erase(name);
     }
     // Events whose decision produced no actions are marked processed
-    // together, one commit per batch; those with actions were marked in
-    // their decision's transaction (marking again is a no-op).
-    std::vector<int64_t> done;
+    // together with the memory of the states they changed, one commit per
+    // batch; those with actions were marked in their decision's transaction
+    // (marking again is a no-op).
     for (const auto& e : batch) {
-      if (Process(e, Now()) && e.id > 0) done.push_back(e.id);
+      if (Process(e, Now()) && e.id > 0) unmarked_.push_back(e.id);
     }
-    if (Status st = store_->MarkProcessed(done); !st.ok())
-      Log("cannot mark " + std::to_string(done.size()) +
-          " event(s) processed (they run again after a restart): " +
-          st.ToString());
-    if (stopping) return;  // the queue was drained above.
+    std::vector<int64_t> done;
+    done.swap(unmarked_);
+    CommitProgress(done);
+    // Stopping: the queue was drained and every memory stored above.
+    if (stopping) return;
     if (tick) {
       auto t0 = std::chrono::steady_clock::now();
       Tick(Now());
@@ -183,7 +189,111 @@ ControlLoop::Runtime* ControlLoop::RuntimeFor(const std::string& ecosystem,
   rt.plan_id = plan->id;
   rt.version = plan->ecosystem_version;
   rt.state = std::move(*state);
+  RestoreMemory(ecosystem, plan->id, rt);
   return &runtimes_.emplace(ecosystem, std::move(rt)).first->second;
+}
+
+void ControlLoop::RestoreMemory(const std::string& ecosystem, int64_t plan_id,
+                                Runtime& rt) {
+  auto mem = store_->LoadMemory(ecosystem);
+  if (!mem.ok()) {
+    metrics_->EngineError();
+    Log("cannot read the engine memory of '" + ecosystem +
+        "' (starting from its plan alone): " + mem.status().ToString());
+    return;
+  }
+  if (!mem->has_value()) return;  // nothing learnt yet.
+  const store::MemoryRecord& m = **mem;
+  // The memory of the same plan is restored whole; after another plan (one
+  // POSTed over the API, or a plan race lost) only what does not depend on
+  // the plan. The whole restore also fails when --infra changed places.
+  const nlohmann::json j = nlohmann::json::parse(m.state_json, nullptr, false);
+  Status st;
+  std::string scope = "all of it";
+  if (j.is_discarded()) {
+    st = Status::Corruption("the stored memory is not JSON");
+  } else {
+    st = m.plan_id && *m.plan_id == plan_id
+             ? jsonio::EngineMemoryFromJson(j, jsonio::MemoryScope::kAll,
+                                            "memory", &rt.state)
+             : Status::FailedPrecondition(
+                   "memory of plan " + std::to_string(m.plan_id.value_or(0)));
+    if (!st.ok()) {
+      if (st.code() != StatusCode::kFailedPrecondition)
+        Log("engine memory of '" + ecosystem +
+            "' does not fit its plan whole: " + st.ToString());
+      scope = "the part that does not depend on the plan";
+      st = jsonio::EngineMemoryFromJson(
+          j, jsonio::MemoryScope::kPlanIndependent, "memory", &rt.state);
+    }
+  }
+  if (!st.ok()) {
+    metrics_->EngineError();
+    Log("cannot restore the engine memory of '" + ecosystem +
+        "' (starting from its plan alone): " + st.ToString());
+    return;
+  }
+  rt.event_id = m.event_id;
+  // Events processed after the memory was stored (an event without an
+  // ecosystem whose other ecosystems' memories were not yet stored when the
+  // process died): their facts, not their decisions, which were recorded.
+  int replayed = 0;
+  auto later = store_->ProcessedEventsAfter(ecosystem, m.event_id, 0);
+  if (!later.ok()) {
+    Log("cannot read the events after the engine memory of '" + ecosystem +
+        "': " + later.status().ToString());
+  } else {
+    for (const store::EventRecord& r : *later) {
+      auto e = EventFromRecord(r);
+      if (e.ok() && engine::Observe(*e, &rt.state).ok()) ++replayed;
+      rt.event_id = std::max(rt.event_id, r.id);
+    }
+  }
+  if (replayed > 0) rt.dirty = true;
+  Log("restored the engine memory of '" + ecosystem + "' (" + scope +
+      "; stored with plan " + std::to_string(m.plan_id.value_or(0)) +
+      ", through event " + std::to_string(m.event_id) +
+      (replayed > 0
+           ? ", " + std::to_string(replayed) + " later event(s) observed again"
+           : std::string()) +
+      ")");
+}
+
+store::MemoryRecord ControlLoop::MemoryOf(const std::string& ecosystem,
+                                          const Runtime& rt) const {
+  store::MemoryRecord m;
+  m.ecosystem = ecosystem;
+  m.plan_id = rt.plan_id;
+  m.event_id = rt.event_id;
+  m.state_json = jsonio::Dump(jsonio::EngineMemoryToJson(rt.state));
+  return m;
+}
+
+void ControlLoop::CommitProgress(const std::vector<int64_t>& event_ids) {
+  std::vector<store::MemoryRecord> memory;
+  std::vector<Runtime*> written;
+  for (auto& [name, rt] : runtimes_) {
+    // A stale state may hold actions whose commit failed: never stored.
+    if (!rt.dirty || rt.stale) continue;
+    memory.push_back(MemoryOf(name, rt));
+    written.push_back(&rt);
+  }
+  if (event_ids.empty() && memory.empty()) return;
+  Status st = store_->CommitProgress(event_ids, memory);
+  if (st.ok()) {
+    for (Runtime* rt : written) rt->dirty = false;
+    return;
+  }
+  if (!memory.empty()) {
+    metrics_->EngineError();
+    Log("cannot store the engine memory of " + std::to_string(memory.size()) +
+        " ecosystem(s) (retried after the next event): " + st.ToString());
+    st = store_->MarkProcessed(event_ids);
+  }
+  if (!st.ok())
+    Log("cannot mark " + std::to_string(event_ids.size()) +
+        " event(s) processed (they run again after a restart): " +
+        st.ToString());
 }
 
 void ControlLoop::Tick(int64_t now_us) {
@@ -208,6 +318,7 @@ void ControlLoop::Tick(int64_t now_us) {
       ProcessFor(summary.name, *rt, tick, now_us);
     }
   }
+  CommitProgress({});  // what the tick's events changed, if not yet stored.
 }
 
 void ControlLoop::PullMetrics(const std::string& ecosystem, Runtime& rt,
@@ -259,11 +370,7 @@ void ControlLoop::PullMetrics(const std::string& ecosystem, Runtime& rt,
   }
   e.id = *id;
   metrics_->Event(e.source, rec.kind);
-  if (ProcessFor(ecosystem, rt, e, now_us)) {
-    if (Status st = store_->MarkProcessed({e.id}); !st.ok())
-      Log("cannot mark event " + std::to_string(e.id) +
-          " processed: " + st.ToString());
-  }
+  if (ProcessFor(ecosystem, rt, e, now_us)) CommitProgress({e.id});
 }
 
 bool ControlLoop::Process(const model::Event& event, int64_t now_us) {
@@ -288,6 +395,7 @@ bool ControlLoop::ProcessFor(const std::string& ecosystem, Runtime& rt,
                              const model::Event& event, int64_t now_us) {
   auto t0 = std::chrono::steady_clock::now();
   Status st = engine::Observe(event, &rt.state);
+  rt.event_id = std::max(rt.event_id, event.id);
   if (!st.ok()) {
     metrics_->EngineError();
     Log("event " + std::to_string(event.id) + " (" + event.Describe() +
@@ -298,6 +406,8 @@ bool ControlLoop::ProcessFor(const std::string& ecosystem, Runtime& rt,
   if (options_.policy != nullptr)
     actions = options_.policy->Decide(rt.state, event, now_us);
   metrics_->Decision(SecondsSince(t0));
+  // A tick carries no facts: only its actions change the state.
+  if (event.kind != model::EventKind::kTick) rt.dirty = true;
   if (actions.empty()) return true;
 
   std::unique_ptr<engine::Actuator> actuator;
@@ -331,8 +441,18 @@ bool ControlLoop::ProcessFor(const std::string& ecosystem, Runtime& rt,
       results[i] = "dry-run: " + r->detail;
     }
   }
+  // Events run before this one in the batch are marked first: the memory
+  // stored below includes them.
+  if (!unmarked_.empty()) {
+    if (Status m = store_->MarkProcessed(unmarked_); !m.ok())
+      Log("cannot mark " + std::to_string(unmarked_.size()) +
+          " event(s) processed (they run again after a restart): " +
+          m.ToString());
+    unmarked_.clear();
+  }
   // One transaction: the plan the applied actions produced, the actions
-  // with their results, and the event's processed mark.
+  // with their results, the event's processed mark, and the engine's memory
+  // afterwards (of the plan committed, or of the current one).
   store::DecisionRecord d;
   d.event_id = event.id;
   if (any_applied) {
@@ -345,6 +465,8 @@ bool ControlLoop::ProcessFor(const std::string& ecosystem, Runtime& rt,
     d.plan = store::DecisionRecord::Plan{ecosystem, rt.version, rt.plan_id,
                                          std::move(plan)};
   }
+  d.memory.push_back(MemoryOf(ecosystem, rt));
+  if (d.plan) d.memory.back().plan_id.reset();  // the plan committed.
   for (size_t i = 0; i < actions.size(); ++i) {
     const model::Action& a = actions[i];
     store::ActionRecord rec;
@@ -370,6 +492,9 @@ bool ControlLoop::ProcessFor(const std::string& ecosystem, Runtime& rt,
     metrics_->EngineError();
     rt.stale = true;
     d.plan.reset();
+    // The memory keeps what the lost plan does not hold (cooldown clocks,
+    // isolation...); the rebuilt state takes that part of it.
+    d.memory.back().plan_id = rt.plan_id;
     ids = store_->CommitDecision(d);
   }
   if (!ids.ok()) {
@@ -381,6 +506,7 @@ bool ControlLoop::ProcessFor(const std::string& ecosystem, Runtime& rt,
     return false;
   }
   if (ids->plan_id) rt.plan_id = *ids->plan_id;
+  rt.dirty = false;
   for (const auto& rec : d.actions) {
     std::string cls = rec.result.substr(0, rec.result.find(':'));
     metrics_->Action(rec.kind, cls);

@@ -8,7 +8,11 @@
 // log with its explanation and result. With the `sim` actuator, applied
 // actions change the daemon's in-memory datacenter state, and the state's
 // plan is committed as a child of the previous plan, so a restart continues
-// from it.
+// from it. The engine's memory (what the state learnt from events and
+// actions beyond the plan: cooldown clocks, isolation, rollouts, notices,
+// bad versions, load history...) is stored per ecosystem with every
+// decision and every batch of processed marks, and restored when a state
+// is built (docs/serve.md, "Engine memory").
 //
 // Thread-safety: Enqueue, Invalidate and Stop may be called from any thread;
 // everything else runs on the loop's own thread.
@@ -78,6 +82,10 @@ class ControlLoop {
     int64_t plan_id = 0;
     int64_t version = 0;
     engine::State state;
+    // The highest event id the state includes (store::MemoryRecord).
+    int64_t event_id = 0;
+    // The state changed since its memory was last stored.
+    bool dirty = false;
     // Another writer (POST .../plan) committed a plan after this state was
     // built: rebuild from the store before the next event.
     bool stale = false;
@@ -92,9 +100,24 @@ class ControlLoop {
   bool Process(const model::Event& event, int64_t now_us);
   bool ProcessFor(const std::string& ecosystem, Runtime& rt,
                   const model::Event& event, int64_t now_us);
-  // The runtime of `ecosystem`, built from its latest plan; null when it
-  // has none (or there is no infra).
+  // The runtime of `ecosystem`, built from its latest plan and the stored
+  // engine memory (RestoreMemory); null when it has none (or there is no
+  // infra).
   Runtime* RuntimeFor(const std::string& ecosystem, int64_t now_us);
+  // Overlays the stored memory of `ecosystem` onto rt.state (built from
+  // plan `plan_id`), then runs the processed events it does not include
+  // through engine::Observe. Problems are logged; the state then starts
+  // from the plan alone, as before the memory existed.
+  void RestoreMemory(const std::string& ecosystem, int64_t plan_id,
+                     Runtime& rt);
+  // The memory record of a runtime (its plan, its last event, the state).
+  store::MemoryRecord MemoryOf(const std::string& ecosystem,
+                               const Runtime& rt) const;
+  // Marks `event_ids` processed and stores the memory of every dirty
+  // runtime, in one transaction (Store::CommitProgress). When that fails,
+  // the marks are committed alone and the memory stays dirty (retried on
+  // the next call).
+  void CommitProgress(const std::vector<int64_t>& event_ids);
   int64_t Now() const;
 
   const ServerOptions& options_;
@@ -109,6 +132,10 @@ class ControlLoop {
   bool stop_ = false;                  // GUARDED_BY(mu_)
 
   std::map<std::string, Runtime> runtimes_;  // loop thread only.
+  // Events of the current batch run without a decision of their own, not
+  // yet marked processed (loop thread only). Marked before any decision's
+  // memory is stored, so a stored memory never includes an unmarked event.
+  std::vector<int64_t> unmarked_;
   std::set<std::string> no_plan_;            // loop thread only.
   std::thread thread_;
 };

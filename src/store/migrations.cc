@@ -148,10 +148,24 @@ UPDATE events SET processed = 1;
 CREATE INDEX events_by_processed ON events (processed, id);
 )sql";
 
+// Version 4: the engine's memory per ecosystem (docs/serve.md, "Engine
+// memory"): the latest snapshot, the plan it describes and the last event it
+// includes.
+constexpr std::string_view kV4 = R"sql(
+CREATE TABLE engine_memory (
+  ecosystem_id INTEGER PRIMARY KEY REFERENCES ecosystems(id),
+  plan_id INTEGER NOT NULL REFERENCES plans(id),
+  event_id INTEGER NOT NULL,
+  updated_at_us INTEGER NOT NULL,
+  state TEXT NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "ecosystems, versions, components, dependencies, events, actions", kV1},
     {2, "plans with parent and delta, edge indexes, actions.plan_id", kV2},
     {3, "events.processed: the engine's progress", kV3},
+    {4, "engine_memory: the engine's memory per ecosystem", kV4},
 };
 
 }  // namespace

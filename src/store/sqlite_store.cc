@@ -164,6 +164,12 @@ class SqliteStore final : public Store {
   Result<DecisionIds> CommitDecision(const DecisionRecord& decision) override;
   Status MarkProcessed(const std::vector<int64_t>& event_ids) override;
   Result<std::vector<EventRecord>> UnprocessedEvents(int64_t limit) override;
+  Status CommitProgress(const std::vector<int64_t>& event_ids,
+                        const std::vector<MemoryRecord>& memory) override;
+  Result<std::optional<MemoryRecord>> LoadMemory(
+      std::string_view ecosystem) override;
+  Result<std::vector<EventRecord>> ProcessedEventsAfter(
+      std::string_view ecosystem, int64_t after_id, int64_t limit) override;
   Result<std::vector<EventRecord>> ListEvents(std::string_view ecosystem,
                                               int64_t since_us,
                                               int64_t limit) override;
@@ -192,6 +198,8 @@ class SqliteStore final : public Store {
                                 const std::string& metadata);
   Result<int64_t> AppendActionLocked(const ActionRecord& a);
   Status MarkProcessedLocked(const std::vector<int64_t>& event_ids);
+  // Replaces the memory row of m.ecosystem, describing plan `plan_id`.
+  Status PutMemoryLocked(const MemoryRecord& m, int64_t plan_id);
   Result<std::vector<std::string>> Closure(std::string_view ecosystem,
                                            std::optional<int64_t> version,
                                            std::string_view component,
@@ -1049,6 +1057,15 @@ Status SqliteStore::MarkProcessed(const std::vector<int64_t>& event_ids) {
   return tx.Commit();
 }
 
+Status ValidateMemory(const MemoryRecord& m) {
+  ECOTONE_RETURN_IF_ERROR(ValidateName(m.ecosystem, "memory ecosystem"));
+  if (m.event_id < 0)
+    return Status::InvalidArgument("memory event_id is negative");
+  if (!IsValidJson(m.state_json))
+    return Status::InvalidArgument("memory state is not valid JSON");
+  return Status::Ok();
+}
+
 Result<DecisionIds> SqliteStore::CommitDecision(const DecisionRecord& d) {
   std::string metadata;
   if (d.plan) {
@@ -1061,6 +1078,8 @@ Result<DecisionIds> SqliteStore::CommitDecision(const DecisionRecord& d) {
     }
     ECOTONE_ASSIGN_OR_RETURN(metadata, EncodeStringMap(d.plan->plan.metadata));
   }
+  for (const MemoryRecord& m : d.memory)
+    ECOTONE_RETURN_IF_ERROR(ValidateMemory(m));
   for (const ActionRecord& a : d.actions) {
     ECOTONE_RETURN_IF_ERROR(ValidateName(a.ecosystem, "action ecosystem"));
     ECOTONE_RETURN_IF_ERROR(ValidateName(a.kind, "action kind"));
@@ -1084,9 +1103,108 @@ Result<DecisionIds> SqliteStore::CommitDecision(const DecisionRecord& d) {
     ECOTONE_ASSIGN_OR_RETURN(int64_t id, AppendActionLocked(a));
     ids.action_ids.push_back(id);
   }
-  if (d.event_id > 0) ECOTONE_RETURN_IF_ERROR(MarkProcessedLocked({d.event_id}));
+  if (d.event_id > 0)
+    ECOTONE_RETURN_IF_ERROR(MarkProcessedLocked({d.event_id}));
+  for (const MemoryRecord& m : d.memory) {
+    if (!m.plan_id && !ids.plan_id)
+      return Status::InvalidArgument(
+          "memory of " + Quote(m.ecosystem) +
+          " names no plan and the decision commits none");
+    ECOTONE_RETURN_IF_ERROR(
+        PutMemoryLocked(m, m.plan_id ? *m.plan_id : *ids.plan_id));
+  }
   ECOTONE_RETURN_IF_ERROR(tx.Commit());
   return ids;
+}
+
+Status SqliteStore::PutMemoryLocked(const MemoryRecord& m, int64_t plan_id) {
+  ECOTONE_ASSIGN_OR_RETURN(int64_t eco_id, FindEcosystemId(m.ecosystem));
+  {
+    ECOTONE_ASSIGN_OR_RETURN(
+        Statement s,
+        db_->Prepare("SELECT ecosystem_id FROM plans WHERE id = ?1"));
+    s.Bind(1, plan_id);
+    ECOTONE_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row)
+      return Status::NotFound("memory of " + Quote(m.ecosystem) + ": plan " +
+                              std::to_string(plan_id) + " not found");
+    if (s.Int(0) != eco_id)
+      return Status::FailedPrecondition("memory of " + Quote(m.ecosystem) +
+                                        ": plan " + std::to_string(plan_id) +
+                                        " belongs to another ecosystem");
+  }
+  ECOTONE_ASSIGN_OR_RETURN(
+      Statement s,
+      db_->Prepare("INSERT INTO engine_memory (ecosystem_id, plan_id, "
+                   "event_id, updated_at_us, state) VALUES (?1, ?2, ?3, ?4, "
+                   "?5) ON CONFLICT (ecosystem_id) DO UPDATE SET plan_id = "
+                   "excluded.plan_id, event_id = excluded.event_id, "
+                   "updated_at_us = excluded.updated_at_us, state = "
+                   "excluded.state"));
+  s.Bind(1, eco_id)
+      .Bind(2, plan_id)
+      .Bind(3, m.event_id)
+      .Bind(4, Now())
+      .Bind(5, m.state_json);
+  return s.Run();
+}
+
+Status SqliteStore::CommitProgress(const std::vector<int64_t>& event_ids,
+                                   const std::vector<MemoryRecord>& memory) {
+  if (event_ids.empty() && memory.empty()) return Status::Ok();
+  for (const MemoryRecord& m : memory) {
+    ECOTONE_RETURN_IF_ERROR(ValidateMemory(m));
+    if (!m.plan_id)
+      return Status::InvalidArgument("memory of " + Quote(m.ecosystem) +
+                                     " names no plan");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  ECOTONE_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_.get(), true));
+  ECOTONE_RETURN_IF_ERROR(MarkProcessedLocked(event_ids));
+  for (const MemoryRecord& m : memory)
+    ECOTONE_RETURN_IF_ERROR(PutMemoryLocked(m, *m.plan_id));
+  return tx.Commit();
+}
+
+Result<std::optional<MemoryRecord>> SqliteStore::LoadMemory(
+    std::string_view ecosystem) {
+  ECOTONE_RETURN_IF_ERROR(ValidateName(ecosystem, "ecosystem name"));
+  std::lock_guard<std::mutex> lock(mu_);
+  ECOTONE_ASSIGN_OR_RETURN(int64_t eco_id, FindEcosystemId(ecosystem));
+  ECOTONE_ASSIGN_OR_RETURN(
+      Statement s,
+      db_->Prepare("SELECT plan_id, event_id, updated_at_us, state FROM "
+                   "engine_memory WHERE ecosystem_id = ?1"));
+  s.Bind(1, eco_id);
+  ECOTONE_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<MemoryRecord>();
+  MemoryRecord m;
+  m.ecosystem = std::string(ecosystem);
+  m.plan_id = s.Int(0);
+  m.event_id = s.Int(1);
+  m.updated_at_us = s.Int(2);
+  m.state_json = s.Text(3);
+  return std::optional<MemoryRecord>(std::move(m));
+}
+
+Result<std::vector<EventRecord>> SqliteStore::ProcessedEventsAfter(
+    std::string_view ecosystem, int64_t after_id, int64_t limit) {
+  ECOTONE_RETURN_IF_ERROR(ValidateName(ecosystem, "ecosystem name"));
+  std::lock_guard<std::mutex> lock(mu_);
+  ECOTONE_ASSIGN_OR_RETURN(
+      Statement s,
+      db_->Prepare("SELECT id, time_us, ecosystem, kind, subject, payload "
+                   "FROM events WHERE id > ?1 AND processed = 1 AND "
+                   "(ecosystem = ?2 OR ecosystem = '') ORDER BY id LIMIT ?3"));
+  s.Bind(1, after_id).Bind(2, ecosystem).Bind(3, LimitArg(limit));
+  std::vector<EventRecord> out;
+  while (true) {
+    ECOTONE_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(EventRecord{s.Int(0), s.Int(1), s.Text(2), s.Text(3),
+                              s.Text(4), s.Text(5)});
+  }
+  return out;
 }
 
 Result<std::vector<EventRecord>> SqliteStore::ListEvents(

@@ -824,9 +824,9 @@ TEST(SqliteStoreSchema, MigratesAVersionOneFile) {
   RawExec(path, kHandMadeV1);
   auto store = MustOpen(path);
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(SchemaVersion(), 3);
-  EXPECT_EQ(RawInt(path, "SELECT MAX(version) FROM schema_migrations"), 3);
-  EXPECT_EQ(RawInt(path, "PRAGMA user_version"), 3);
+  EXPECT_EQ(SchemaVersion(), 4);
+  EXPECT_EQ(RawInt(path, "SELECT MAX(version) FROM schema_migrations"), 4);
+  EXPECT_EQ(RawInt(path, "PRAGMA user_version"), 4);
 
   Ecosystem want;
   want.name = "legacy";
@@ -880,6 +880,12 @@ TEST(SqliteStoreSchema, MigratesAVersionOneFile) {
   auto backlog = store->UnprocessedEvents(0);
   ASSERT_TRUE(backlog.ok());
   EXPECT_TRUE(backlog->empty());
+  // Version 4: no engine memory yet; one can be written.
+  auto memory = store->LoadMemory("legacy");
+  ASSERT_TRUE(memory.ok()) << memory.status().ToString();
+  EXPECT_FALSE(memory->has_value());
+  ASSERT_TRUE(store->CommitProgress({}, {{"legacy", *plan, 1, "{}", 0}}).ok());
+  EXPECT_EQ((*store->LoadMemory("legacy"))->event_id, 1);
   ASSERT_TRUE(store
                   ->AppendAction({0, 12, "legacy", "migrate", "api", "{}",
                                   "applied", std::nullopt, *plan})
@@ -888,7 +894,7 @@ TEST(SqliteStoreSchema, MigratesAVersionOneFile) {
   // Opening again applies nothing.
   store.reset();
   ASSERT_NE(MustOpen(path), nullptr);
-  EXPECT_EQ(RawInt(path, "SELECT COUNT(*) FROM schema_migrations"), 3);
+  EXPECT_EQ(RawInt(path, "SELECT COUNT(*) FROM schema_migrations"), 4);
 }
 
 TEST(SqliteStoreSchema, RefusesANewerSchemaWithoutChangingIt) {
@@ -899,12 +905,12 @@ TEST(SqliteStoreSchema, RefusesANewerSchemaWithoutChangingIt) {
     ASSERT_TRUE(store->PutEcosystem(RichEcosystem("shop", 0), "", "").ok());
   }
   RawExec(path,
-          "INSERT INTO schema_migrations VALUES (4, 'from the future', 9)");
+          "INSERT INTO schema_migrations VALUES (5, 'from the future', 9)");
   auto r = OpenSqlite({}, path);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_THAT(r.status().message(), HasSubstr("newer"));
-  EXPECT_EQ(RawInt(path, "SELECT MAX(version) FROM schema_migrations"), 4);
+  EXPECT_EQ(RawInt(path, "SELECT MAX(version) FROM schema_migrations"), 5);
   EXPECT_EQ(RawInt(path, "SELECT COUNT(*) FROM ecosystem_versions"), 1);
 }
 
@@ -1224,4 +1230,113 @@ TEST(SqliteStoreLog, DecisionsCommitActionsPlanAndProcessedMarkTogether) {
 }
 
 }  // namespace
+TEST(SqliteStoreMemory,
+     MemoryIsWrittenWithProgressAndDecisionsAndSurvivesReopening) {
+  TempDir dir;
+  const std::string path = dir.File("s.db");
+  int64_t first_plan = 0, second_plan = 0;
+  std::vector<int64_t> ev;
+  {
+    auto store = MustOpen(path);
+    ASSERT_TRUE(store->PutEcosystem(RichEcosystem("shop", 0), "", "").ok());
+    ASSERT_TRUE(store->PutEcosystem(RichEcosystem("mall", 0), "", "").ok());
+    auto p = store->PutPlan("shop", 1, std::nullopt, MakePlan("shop", {"a"}));
+    ASSERT_TRUE(p.ok());
+    first_plan = *p;
+    auto mall_plan =
+        store->PutPlan("mall", 1, std::nullopt, MakePlan("mall", {"a"}));
+    ASSERT_TRUE(mall_plan.ok());
+    EXPECT_FALSE(store->LoadMemory("shop")->has_value());
+    EXPECT_EQ(store->LoadMemory("nowhere").status().code(),
+              StatusCode::kNotFound);
+
+    auto ids = store->AppendEvents({{0, 1, "shop", "hardware", "z", "{}"},
+                                    {0, 2, "mall", "alert", "web", "{}"},
+                                    {0, 3, "", "hardware", "z", "{}"},
+                                    {0, 4, "shop", "metrics", "", "{}"}});
+    ASSERT_TRUE(ids.ok());
+    ev = *ids;
+
+    // Progress: marks and memory in one transaction.
+    ASSERT_TRUE(store
+                    ->CommitProgress({ev[0]}, {{"shop", first_plan, ev[0],
+                                                R"({"format":1,"n":1})", 0}})
+                    .ok());
+    auto m = store->LoadMemory("shop");
+    ASSERT_TRUE(m.ok() && m->has_value());
+    EXPECT_EQ((*m)->plan_id, first_plan);
+    EXPECT_EQ((*m)->event_id, ev[0]);
+    EXPECT_EQ((*m)->state_json, R"({"format":1,"n":1})");
+    EXPECT_GT((*m)->updated_at_us, 0);
+    EXPECT_EQ(store->UnprocessedEvents(0)->size(), 3u);
+
+    // All or nothing: a memory naming another ecosystem's plan, an unknown
+    // plan, bad JSON or no plan leaves the marks and memory as they were.
+    EXPECT_EQ(
+        store->CommitProgress({ev[1]}, {{"shop", *mall_plan, ev[1], "{}", 0}})
+            .code(),
+        StatusCode::kFailedPrecondition);
+    EXPECT_EQ(store->CommitProgress({ev[1]}, {{"shop", 99999, ev[1], "{}", 0}})
+                  .code(),
+              StatusCode::kNotFound);
+    EXPECT_EQ(
+        store->CommitProgress({ev[1]}, {{"shop", first_plan, ev[1], "{", 0}})
+            .code(),
+        StatusCode::kInvalidArgument);
+    EXPECT_EQ(
+        store->CommitProgress({ev[1]}, {{"shop", std::nullopt, ev[1], "{}", 0}})
+            .code(),
+        StatusCode::kInvalidArgument);
+    EXPECT_EQ(store->UnprocessedEvents(0)->size(), 3u);
+    EXPECT_EQ((*store->LoadMemory("shop"))->state_json,
+              R"({"format":1,"n":1})");
+
+    // A decision that commits a plan: the memory describes that plan (no
+    // plan id given), and replaces the previous row.
+    DecisionRecord d;
+    d.event_id = ev[2];
+    d.plan =
+        DecisionRecord::Plan{"shop", 1, first_plan, MakePlan("shop", {"b"})};
+    d.actions = {{0, 5, "shop", "migrate", "web", "{}", "applied: x", ev[2],
+                  std::nullopt}};
+    d.memory = {{"shop", std::nullopt, ev[2], R"({"format":1,"n":2})", 0}};
+    auto r = store->CommitDecision(d);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    second_plan = *r->plan_id;
+    // A decision with a bad memory stores nothing of it.
+    DecisionRecord bad;
+    bad.event_id = ev[3];
+    bad.actions = d.actions;
+    bad.memory = {{"shop", std::nullopt, ev[3], "{}", 0}};  // no plan anywhere.
+    EXPECT_EQ(store->CommitDecision(bad).status().code(),
+              StatusCode::kInvalidArgument);
+    EXPECT_EQ(store->ListActions("shop", 0, 0)->size(), 1u);
+    EXPECT_EQ(store->UnprocessedEvents(0)->size(), 2u);
+  }
+  // A real file, reopened: the memory is there.
+  auto store = MustOpen(path);
+  auto m = store->LoadMemory("shop");
+  ASSERT_TRUE(m.ok() && m->has_value());
+  EXPECT_EQ((*m)->plan_id, second_plan);
+  EXPECT_EQ((*m)->event_id, ev[2]);
+  EXPECT_EQ((*m)->state_json, R"({"format":1,"n":2})");
+  EXPECT_EQ(RawInt(path, "SELECT COUNT(*) FROM engine_memory"), 1);
+  EXPECT_FALSE(store->LoadMemory("mall")->has_value());
+
+  // What the engine saw after the memory: processed events of the ecosystem
+  // or of none, after the id, in order.
+  ASSERT_TRUE(store->MarkProcessed({ev[1], ev[3]}).ok());
+  auto after = store->ProcessedEventsAfter("shop", ev[0], 0);
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), 2u);
+  EXPECT_EQ((*after)[0].id, ev[2]);  // no ecosystem: every one sees it.
+  EXPECT_EQ((*after)[1].id, ev[3]);
+  EXPECT_EQ(store->ProcessedEventsAfter("shop", ev[0], 1)->size(), 1u);
+  EXPECT_TRUE(store->ProcessedEventsAfter("shop", ev[3], 0)->empty());
+  auto mall = store->ProcessedEventsAfter("mall", 0, 0);
+  ASSERT_EQ(mall->size(), 2u);
+  EXPECT_EQ((*mall)[0].id, ev[1]);
+  EXPECT_TRUE(store->CheckIntegrity().ok());
+}
+
 }  // namespace ecotone::store

@@ -142,6 +142,25 @@ struct ActionRecord {
   bool operator==(const ActionRecord&) const = default;
 };
 
+// The engine's memory of one ecosystem (docs/serve.md, "Engine memory"): what
+// the daemon learnt from events and actions that the latest plan does not say
+// (capacity states, notices, bad versions, cooldown clocks, rollouts, load
+// history...), as the JSON of jsonio::EngineMemoryToJson. One row per
+// ecosystem, replaced on every write. The store treats state_json as opaque
+// (a valid JSON text).
+struct MemoryRecord {
+  std::string ecosystem;
+  // The plan the memory describes. In a DecisionRecord, nullopt = the plan
+  // that decision commits (required then).
+  std::optional<int64_t> plan_id;
+  // The highest stored event id the memory includes (0: none); a restarted
+  // daemon replays the processed events after it (ProcessedEventsAfter).
+  int64_t event_id = 0;
+  std::string state_json = "{}";
+  int64_t updated_at_us = 0;  // set by the store (StoreOptions::now_us).
+  bool operator==(const MemoryRecord&) const = default;
+};
+
 // What running one stored event through the engine produced: committed by
 // Store::CommitDecision in one transaction with the event's processed mark,
 // so after a crash an event is either processed with all its actions (and
@@ -161,6 +180,9 @@ struct DecisionRecord {
   };
   std::optional<Plan> plan;
   std::vector<ActionRecord> actions;
+  // The engine's memory after the decision (usually one record, of the
+  // decision's ecosystem), written in the same transaction.
+  std::vector<MemoryRecord> memory;
 };
 
 // The ids CommitDecision assigned.
@@ -288,10 +310,24 @@ class Store {
   // Marking a processed event again is a no-op; kNotFound for an unknown id
   // (nothing marked).
   virtual Status MarkProcessed(const std::vector<int64_t>& event_ids) = 0;
+  // MarkProcessed and, in the same transaction, the memory records given
+  // (each replaces its ecosystem's; plan_id required and must name a plan
+  // of that ecosystem: kNotFound / kFailedPrecondition otherwise). All or
+  // nothing.
+  virtual Status CommitProgress(const std::vector<int64_t>& event_ids,
+                                const std::vector<MemoryRecord>& memory) = 0;
+  // The latest memory record of `ecosystem`; nullopt when none was written
+  // (kNotFound for an unknown ecosystem).
+  virtual Result<std::optional<MemoryRecord>> LoadMemory(
+      std::string_view ecosystem) = 0;
+  // Processed events with id > after_id whose ecosystem is `ecosystem` or
+  // empty (not tied to one), by increasing id, at most `limit` (<= 0: all):
+  // what the engine saw after a memory record was written.
+  virtual Result<std::vector<EventRecord>> ProcessedEventsAfter(
+      std::string_view ecosystem, int64_t after_id, int64_t limit) = 0;
   // Stored events not yet marked processed, oldest (lowest id) first, at
   // most `limit` (<= 0: all): what a restarted daemon must still run.
-  virtual Result<std::vector<EventRecord>> UnprocessedEvents(
-      int64_t limit) = 0;
+  virtual Result<std::vector<EventRecord>> UnprocessedEvents(int64_t limit) = 0;
 
   // Checks the whole database for damage: OK, or kCorruption naming the
   // first problem found. O(size of the database).
