@@ -21,6 +21,8 @@ Result<std::unique_ptr<Model>> MakeModel(std::string_view name) {
     m = internal::NewSeasonalNaive(0);
   else if (name == "snaive_w")
     m = internal::NewSeasonalNaive(1);
+  else if (name == "hw1")
+    m = internal::NewHoltWinters1();
   else if (name == "hw2")
     m = internal::NewHoltWinters2();
   else if (name == "mstl")
@@ -38,7 +40,7 @@ Result<std::unique_ptr<Model>> MakeModel(std::string_view name) {
 }
 
 std::vector<std::string> ModelNames() {
-  return {"auto", "snaive", "snaive_d",  "snaive_w",
+  return {"auto", "snaive", "snaive_d", "snaive_w",  "hw1",
           "hw2",  "mstl",   "regression"};
 }
 
@@ -190,7 +192,7 @@ Result<ForecastOutput> ForecastPrefix(const TrainingData& data, int64_t n,
     // Long histories: only the candidates that cost O(n) with a small
     // constant (see kRichAutoMaxPoints).
     if (n <= kRichAutoMaxPoints)
-      names = {"snaive_d", "snaive_w", "hw2", "mstl", "regression"};
+      names = {"snaive_d", "snaive_w", "hw1", "hw2", "mstl", "regression"};
     else
       names = {"snaive_d", "snaive_w", "mstl"};
   } else {
@@ -276,7 +278,8 @@ Result<ForecastOutput> ForecastPrefix(const TrainingData& data, int64_t n,
   if (level_break && options.model == "auto") {
     std::vector<size_t> adaptive;
     for (size_t i : order)
-      if (cands[i].name == "mstl" || cands[i].name == "hw2")
+      if (cands[i].name == "mstl" || cands[i].name == "hw2" ||
+          cands[i].name == "hw1")
         adaptive.push_back(i);
     if (adaptive.empty())
       level_break = false;

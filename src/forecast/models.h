@@ -14,6 +14,7 @@ namespace ecotone::forecast::internal {
 
 std::unique_ptr<Model> NewSeasonalNaive(
     int which);  // 0 daily, 1 weekly, 2 auto
+std::unique_ptr<Model> NewHoltWinters1();
 std::unique_ptr<Model> NewHoltWinters2();
 std::unique_ptr<Model> NewMstl();
 std::unique_ptr<Model> NewRegression();
