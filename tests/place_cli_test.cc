@@ -239,4 +239,38 @@ TEST_F(PlaceCli, UsageErrors) {
   EXPECT_NE(r.err.find("/nonexistent.yaml"), std::string::npos);
 }
 
+TEST_F(PlaceCli, ProfileFlagsPickThePlugins) {
+  const std::string base = "place --manifest '" + kBoutique + "' --infra '" +
+                           kExamples + "infra-3zones.yaml' --output json" +
+                           kFast;
+  CliRun all = Ecotone(base);
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  json j = json::parse(all.out);
+  EXPECT_TRUE(j["costs"]["plugins"].is_object());
+  EXPECT_TRUE(j["costs"]["plugins"].empty());
+  // Without the spread constraint nothing forces replicas apart, and
+  // without the proximity and egress scorers nothing pulls pairs together:
+  // the proximity line is gone and the plan is no dearer in resources.
+  CliRun lean = Ecotone(base +
+                        " --constraints capacity,unusable-capacity"
+                        " --scorers resource-price,migration");
+  ASSERT_EQ(lean.exit_code, 0) << lean.err;
+  json k = json::parse(lean.out);
+  EXPECT_EQ(k["costs"]["proximity"].get<double>(), 0);
+  EXPECT_EQ(k["costs"]["egress"].get<double>(), 0);
+  EXPECT_LE(k["costs"]["resource"].get<double>(),
+            j["costs"]["resource"].get<double>() + 1e-9);
+  EXPECT_NEAR(k["objective"].get<double>(),
+              k["costs"]["total"].get<double>(), 1e-9);
+
+  CliRun bad = Ecotone(base + " --scorers resource-price,nope");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--scorers: unknown placement scorer 'nope'"),
+            std::string::npos)
+      << bad.err;
+  bad = Ecotone(base + " --constraints spread");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("capacity"), std::string::npos) << bad.err;
+}
+
 }  // namespace

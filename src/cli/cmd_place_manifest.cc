@@ -3,6 +3,7 @@
 // re-places) and prints the plan as text or JSON (docs/placement.md, "Output").
 #include "cmd_place_manifest.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iomanip>
@@ -16,6 +17,7 @@
 #include "ecotone/manifest/manifest.h"
 #include "ecotone/model/units.h"
 #include "ecotone/placement/ecosystem_problem.h"
+#include "ecotone/placement/plugin.h"
 #include "ecotone/placement/replace.h"
 
 namespace ecotone::cli {
@@ -70,6 +72,9 @@ ordered_json ToJson(const EcosystemPlacement& p, bool has_current) {
   costs["egress"] = p.costs.egress;
   costs["migration"] = p.costs.migration;
   costs["penalties"] = p.costs.penalties;
+  ordered_json plugins = ordered_json::object();
+  for (const auto& [name, v] : p.costs.plugins) plugins[name] = v;
+  costs["plugins"] = std::move(plugins);
   costs["total"] = p.costs.total();
   costs["unit"] = "per hour";
   j["costs"] = std::move(costs);
@@ -160,7 +165,10 @@ void PrintText(const EcosystemPlacement& p, bool has_current,
   os << "costs: resource " << Fixed(p.costs.resource, 4) << ", proximity "
      << Fixed(p.costs.proximity, 4) << ", egress " << Fixed(p.costs.egress, 4)
      << ", migration " << Fixed(p.costs.migration, 4) << ", penalties "
-     << Fixed(p.costs.penalties, 4) << "\n";
+     << Fixed(p.costs.penalties, 4);
+  for (const auto& [name, v] : p.costs.plugins)
+    os << ", " << name << " " << Fixed(v, 4);
+  os << "\n";
   os << "replicas: " << p.plan.assignments.size()
      << ", proximity-weighted cross-zone traffic: "
      << Fixed(p.cross_zone_proximity, 4) << "\n\n";
@@ -228,6 +236,17 @@ void AddPlaceManifestOptions(CLI::App* place, PlaceManifestFlags* f) {
                    "Weight of proximity x latency (cost per hour per "
                    "proximity-ms; default 0.01)")
       ->check(CLI::NonNegativeNumber);
+  place
+      ->add_option("--constraints", f->constraints,
+                   "Constraint plugins to enable, comma-separated, in order "
+                   "(default: capacity,unusable-capacity,allowed-zones,spread,"
+                   "latency-budget; capacity is required)")
+      ->delimiter(',');
+  place
+      ->add_option("--scorers", f->scorers,
+                   "Cost-term plugins to enable, comma-separated, in order "
+                   "(default: resource-price,proximity,egress,migration)")
+      ->delimiter(',');
   place->add_flag("--full-replan", f->full_replan,
                   "With --current: re-optimise every replica (with migration "
                   "costs) instead of re-placing only the affected ones");
@@ -244,6 +263,22 @@ int RunPlaceManifest(const PlaceManifestFlags& f, const std::string& solver,
   if (output != "text" && output != "json")
     return ReportError(Status::InvalidArgument(
         "--output must be text or json for --manifest"));
+  {
+    const placement::PluginRegistry& reg = placement::DefaultPluginRegistry();
+    for (const auto& n : f.constraints)
+      if (auto c = reg.CreateConstraint(n); !c.ok())
+        return ReportError(Status::InvalidArgument(
+            "--constraints: " + c.status().message()));
+    for (const auto& n : f.scorers)
+      if (auto c = reg.CreateScorer(n); !c.ok())
+        return ReportError(
+            Status::InvalidArgument("--scorers: " + c.status().message()));
+    if (!f.constraints.empty() &&
+        std::find(f.constraints.begin(), f.constraints.end(), "capacity") ==
+            f.constraints.end())
+      return ReportError(Status::InvalidArgument(
+          "--constraints: the profile must include \"capacity\""));
+  }
   auto loaded = LoadManifests(f.manifests, f.format);
   if (!loaded.ok()) return ReportError(loaded.status());
   const model::Ecosystem& eco = loaded->ecosystem;
@@ -259,6 +294,8 @@ int RunPlaceManifest(const PlaceManifestFlags& f, const std::string& solver,
   }
   placement::EcosystemOptions eo;
   eo.lambda = f.lambda;
+  eo.constraints = f.constraints;
+  eo.scorers = f.scorers;
   placement::SolveOptions so;
   so.time_limit_s = time_limit_s;
   so.seed = seed;

@@ -23,12 +23,17 @@ struct PlaceManifestFlags {
   std::string format = "auto";         // --format of the manifests
   double lambda = 0.01;                // --lambda
   bool full_replan = false;            // --full-replan
+  // --constraints / --scorers: the placement profile (plugin names, in
+  // order); empty = every built-in (docs/placement.md).
+  std::vector<std::string> constraints;
+  std::vector<std::string> scorers;
   // Heuristic iteration budget (the verb's --iterations); 0 = the default
   // budget kDefaultIterations, so that runs are deterministic and short.
   int64_t iterations = 0;
 };
 
-// Adds --manifest, --infra, --current, --format, --lambda and --full-replan
+// Adds --manifest, --infra, --current, --format, --lambda, --full-replan,
+// --constraints and --scorers
 // to `place`. The values land in *flags (which must outlive parsing).
 void AddPlaceManifestOptions(CLI::App* place, PlaceManifestFlags* flags);
 

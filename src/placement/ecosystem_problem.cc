@@ -247,10 +247,47 @@ Result<EcosystemProblem> BuildEcosystemProblem(
     ECOTONE_ASSIGN_OR_RETURN(auto plugin, reg.CreateConstraint(name));
     ECOTONE_RETURN_IF_ERROR(plugin->AddToModel(ctx, builder));
   }
-  for (const std::string& name :
-       o.scorers.empty() ? DefaultScorers() : o.scorers) {
+  const std::vector<std::string>& scorers =
+      o.scorers.empty() ? DefaultScorers() : o.scorers;
+  auto enabled = [&](std::string_view n) {
+    return std::find(scorers.begin(), scorers.end(), n) != scorers.end();
+  };
+  ep.scores_resource = enabled("resource-price");
+  ep.scores_proximity = enabled("proximity");
+  ep.scores_egress = enabled("egress");
+  const std::vector<std::string>& builtin = DefaultScorers();
+  for (const std::string& name : scorers) {
     ECOTONE_ASSIGN_OR_RETURN(auto plugin, reg.CreateScorer(name));
+    if (std::find(builtin.begin(), builtin.end(), name) != builtin.end()) {
+      ECOTONE_RETURN_IF_ERROR(plugin->AddToModel(ctx, builder));
+      continue;
+    }
+    // Not built in: keep what it adds, to report it as its own cost line.
+    EcosystemProblem::ScorerContribution before{
+        name, p.cost, p.bin_price, p.migration_cost,
+        builder.partner_coefficient};
     ECOTONE_RETURN_IF_ERROR(plugin->AddToModel(ctx, builder));
+    auto diff = [](const std::vector<double>& now, std::vector<double>* was) {
+      if (now.empty() && was->empty()) return;
+      if (now.size() == was->size()) {
+        bool same = true;
+        for (size_t k = 0; k < now.size(); ++k) {
+          (*was)[k] = now[k] - (*was)[k];
+          same = same && (*was)[k] == 0;
+        }
+        if (same) was->clear();
+      } else if (was->empty()) {
+        *was = now;  // newly written.
+      } else if (now.empty()) {
+        for (double& v : *was) v = -v;  // cleared.
+      }
+      // (A resize to another non-empty size is not a Problem primitive.)
+    };
+    diff(p.cost, &before.cost);
+    diff(p.bin_price, &before.bin_price);
+    diff(p.migration_cost, &before.migration_cost);
+    diff(builder.partner_coefficient, &before.partner_coefficient);
+    ep.custom_scorers.push_back(std::move(before));
   }
   if (p.bin_capacity.empty()) {
     return Status::InvalidArgument(
@@ -283,26 +320,62 @@ Costs ComputeCosts(const EcosystemProblem& ep, const std::vector<int>& asg,
     int b = asg[i];
     if (b < 0) continue;
     const model::Component& comp = eco.components[ep.item_component[i]];
-    double base = model::ResourceCostPerHour(Request(comp, o),
-                                             topo.zones[ep.bin_zone[b]].prices);
     double charged = p.LinearCost(i, b);
-    c.terms.resource += base;
-    c.terms.penalties += std::max(0.0, charged - base);
+    if (ep.scores_resource) {
+      double base = model::ResourceCostPerHour(
+          Request(comp, o), topo.zones[ep.bin_zone[b]].prices);
+      c.terms.resource += base;
+      c.terms.penalties += charged - base;  // minus plugin terms below.
+    } else {
+      c.terms.penalties += charged;
+    }
     c.terms.migration += p.MigrationCost(i, b);
   }
+  // Scorer plugins that are not built in: each its own line, taken out of
+  // the linear and migration sums above.
+  for (const auto& sc : ep.custom_scorers) {
+    double linear = 0, moved = 0, pairwise = 0;
+    for (int i = 0; i < p.num_items; ++i) {
+      int b = asg[i];
+      if (b < 0) continue;
+      if (!sc.cost.empty())
+        linear += sc.cost[static_cast<size_t>(i) * p.num_bins + b];
+      if (!sc.bin_price.empty())
+        for (int d = 0; d < p.num_dims; ++d)
+          linear += p.Demand(i, b, d) *
+                    sc.bin_price[static_cast<size_t>(b) * p.num_dims + d];
+      if (!sc.migration_cost.empty() && !p.current_bin.empty() &&
+          p.current_bin[i] >= 0 && p.current_bin[i] != b)
+        moved += sc.migration_cost[i];
+    }
+    if (!sc.partner_coefficient.empty())
+      for (size_t k = 0; k < ep.partners.size(); ++k) {
+        const auto& pp = ep.partners[k];
+        int ba = asg[pp.item_a], bb = asg[pp.item_b];
+        if (ba < 0 || bb < 0) continue;
+        pairwise += p.lambda * pp.share * sc.partner_coefficient[k] *
+                    p.Distance(ba, bb);
+      }
+    c.terms.penalties -= linear;
+    c.terms.migration -= moved;
+    c.terms.plugins.emplace_back(sc.name, linear + moved + pairwise);
+  }
+  if (std::abs(c.terms.penalties) < 1e-9) c.terms.penalties = 0;
   c.pair_cross_share.assign(ep.pairs.size(), 0.0);
   for (const auto& pp : ep.partners) {
     int ba = asg[pp.item_a], bb = asg[pp.item_b];
     if (ba < 0 || bb < 0) continue;
     const auto& pr = ep.pairs[pp.pair];
     int za = ep.bin_zone[ba], zb = ep.bin_zone[bb];
-    c.terms.proximity +=
-        o.lambda * pr.proximity * pp.share * p.Distance(ba, bb);
+    if (ep.scores_proximity)
+      c.terms.proximity +=
+          o.lambda * pr.proximity * pp.share * p.Distance(ba, bb);
     if (za != zb) {
       c.pair_cross_share[pp.pair] += pp.share;
       double price =
           0.5 * (topo.EgressPerGb(za, zb) + topo.EgressPerGb(zb, za));
-      c.terms.egress += pr.bytes_per_s * pp.share * 3600.0 / 1e9 * price;
+      if (ep.scores_egress)
+        c.terms.egress += pr.bytes_per_s * pp.share * 3600.0 / 1e9 * price;
     }
   }
   for (size_t pi = 0; pi < ep.pairs.size(); ++pi)

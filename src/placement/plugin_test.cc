@@ -216,6 +216,86 @@ TEST_P(CustomPlugin, AntiAffinityIsEnforcedByTheSolver) {
   EXPECT_FALSE(eval->feasible());
 }
 
+// A custom scorer with a linear part (a surcharge per replica in one zone)
+// and a pairwise part (an extra weight on the api-db pair).
+class ZoneSurcharge final : public ScorerPlugin {
+ public:
+  std::string_view Name() const override { return "zone-surcharge"; }
+  Status AddToModel(const PluginContext&, ModelBuilder& b) const override {
+    Problem& p = b.ep.problem;
+    if (p.cost.empty())
+      p.cost.assign(static_cast<size_t>(p.num_items) * p.num_bins, 0.0);
+    for (int i = 0; i < p.num_items; ++i)
+      for (int bin = 0; bin < p.num_bins; ++bin)
+        if (b.ep.bin_zone[bin] == 1)
+          p.cost[static_cast<size_t>(i) * p.num_bins + bin] += 0.25;
+    for (size_t k = 0; k < b.ep.partners.size(); ++k)
+      b.partner_coefficient[k] += 0.01;
+    return Status::Ok();
+  }
+};
+
+TEST(CustomScorer, IsReportedAsItsOwnCostLine) {
+  model::Ecosystem eco = Chatty();
+  model::Topology topo = Infra("infra-3zones.yaml");
+  PluginRegistry reg = DefaultPluginRegistry();
+  ASSERT_TRUE(reg.RegisterScorer("zone-surcharge", [] {
+                   return std::make_unique<ZoneSurcharge>();
+                 }).ok());
+  EcosystemOptions plain;
+  EcosystemOptions with = plain;
+  with.plugins = &reg;
+  with.scorers = DefaultScorers();
+  with.scorers.push_back("zone-surcharge");
+  auto ep0 = BuildEcosystemProblem(eco, topo, nullptr, plain);
+  auto ep1 = BuildEcosystemProblem(eco, topo, nullptr, with);
+  ASSERT_TRUE(ep0.ok() && ep1.ok());
+  ASSERT_EQ(ep1->custom_scorers.size(), 1u);
+
+  // api and cache#0 in zone 1 (surcharged), db and cache#1 in zone 0: the
+  // api-db pair is split, so its pairwise term is paid too.
+  auto first_bin_of_zone = [&](int z) {
+    for (int b = 0; b < ep1->problem.num_bins; ++b)
+      if (ep1->bin_zone[b] == z) return b;
+    return -1;
+  };
+  const int z0 = first_bin_of_zone(0), z1 = first_bin_of_zone(1);
+  std::vector<int> x = {z1, z0, z1, z0};  // api, db, cache#0, cache#1
+  auto r0 = EvaluateAssignment(*ep0, x, eco, topo, nullptr, plain);
+  auto r1 = EvaluateAssignment(*ep1, x, eco, topo, nullptr, with);
+  ASSERT_TRUE(r0.ok() && r1.ok());
+  EXPECT_TRUE(r0->costs.plugins.empty());
+  ASSERT_EQ(r1->costs.plugins.size(), 1u);
+  EXPECT_EQ(r1->costs.plugins[0].first, "zone-surcharge");
+  double pairwise = 0;
+  for (const auto& pp : ep1->partners)
+    pairwise += pp.share * 0.01 * ep1->problem.Distance(x[pp.item_a], x[pp.item_b]);
+  EXPECT_GT(pairwise, 0);
+  EXPECT_NEAR(r1->costs.plugins[0].second, 2 * 0.25 + pairwise, 1e-9);
+  // The built-in lines are unchanged and the total carries the new line.
+  EXPECT_NEAR(r1->costs.resource, r0->costs.resource, 1e-12);
+  EXPECT_NEAR(r1->costs.penalties, r0->costs.penalties, 1e-12);
+  EXPECT_NEAR(r1->costs.proximity, r0->costs.proximity, 1e-12);
+  EXPECT_NEAR(r1->objective, r0->objective + 0.5 + pairwise, 1e-9);
+  // The solver's own objective agrees with the reported one on the
+  // plugin's part.
+  auto e0 = Evaluate(ep0->problem, x);
+  auto e1 = Evaluate(ep1->problem, x);
+  ASSERT_TRUE(e0.ok() && e1.ok());
+  EXPECT_NEAR(e1->cost.total() - e0->cost.total(), 0.5 + pairwise, 1e-9);
+
+  // Leaving a built-in scorer out drops its line.
+  EcosystemOptions no_prox = plain;
+  no_prox.scorers = {"resource-price", "egress", "migration"};
+  auto ep2 = BuildEcosystemProblem(eco, topo, nullptr, no_prox);
+  ASSERT_TRUE(ep2.ok());
+  auto r2 = EvaluateAssignment(*ep2, x, eco, topo, nullptr, no_prox);
+  ASSERT_TRUE(r2.ok());
+  EXPECT_GT(r0->costs.proximity, 0);
+  EXPECT_EQ(r2->costs.proximity, 0);
+  EXPECT_GT(r2->cross_zone_proximity, 0) << "a metric, not a cost";
+}
+
 INSTANTIATE_TEST_SUITE_P(Solvers, CustomPlugin,
                          ::testing::Values("heuristic", "mip"));
 

@@ -229,6 +229,13 @@ json Num(double v) {
   return v;
 }
 
+// Cost lines of scorer plugins that are not built in, by name.
+json PluginCosts(const placement::CostTerms& c) {
+  json j = json::object();
+  for (const auto& [name, v] : c.plugins) j[name] = Num(v);
+  return j;
+}
+
 json PayloadOrString(const std::string& text) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded()) return text;
@@ -748,6 +755,7 @@ void ServerImpl::PostPlan(const httplib::Request& req, httplib::Response& res) {
                 {"egress", placed->costs.egress},
                 {"migration", placed->costs.migration},
                 {"penalties", placed->costs.penalties},
+                {"plugins", PluginCosts(placed->costs)},
                 {"total", placed->costs.total()},
                 {"unit", "per hour"}};
   j["binding_constraints"] = placed->binding_constraints;

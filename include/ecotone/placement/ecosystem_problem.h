@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ecotone/base/status.h"
@@ -90,6 +91,22 @@ struct EcosystemProblem {
   // κ: egress price per GB per ms of latency, used to fold egress into the
   // pairwise term (exact when egress prices are proportional to latency).
   double egress_per_gb_per_ms = 0;
+  // Which built-in scorers the profile enabled (their cost lines are
+  // reported only then).
+  bool scores_resource = true;
+  bool scores_proximity = true;
+  bool scores_egress = true;
+  // The objective primitives each scorer that is not built in wrote (after
+  // minus before its AddToModel; empty = untouched), so that a plan reports
+  // it as its own cost line (CostTerms::plugins).
+  struct ScorerContribution {
+    std::string name;
+    std::vector<double> cost;                 // [i·m + b]
+    std::vector<double> bin_price;            // [b·D + d]
+    std::vector<double> migration_cost;       // [i]
+    std::vector<double> partner_coefficient;  // [partner]
+  };
+  std::vector<ScorerContribution> custom_scorers;
 };
 
 // Builds the problem. `current` (may be null) gives current bins and
@@ -129,8 +146,13 @@ struct CostTerms {
   double egress = 0;     // Σ bytes/s × share × 3600 / 1e9 × egress price.
   double migration = 0;  // Σ migration costs of moved replicas.
   double penalties = 0;  // soft penalties: degraded capacity surcharge.
+  // Terms of scorer plugins that are not built in, by plugin name, in
+  // profile order.
+  std::vector<std::pair<std::string, double>> plugins;
   double total() const {
-    return resource + proximity + egress + migration + penalties;
+    double t = resource + proximity + egress + migration + penalties;
+    for (const auto& [name, v] : plugins) t += v;
+    return t;
   }
 };
 
