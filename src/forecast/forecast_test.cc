@@ -314,6 +314,31 @@ TEST(Forecast, AdaptiveCalibrationFollowsTheSeriesOwnRecentErrors) {
             StatusCode::kInvalidArgument);
 }
 
+TEST(Forecast, PerSeriesFactorIgnoresAJumpTheLevelHasAbsorbed) {
+  // One level jump of +100 (noise sd 3) 100 points before the end: the
+  // newer inner origins' windows straddle it, the older ones do not. mstl
+  // jumps its level with it, so the jump is no change of the noise scale:
+  // the per-series factor stays near the calm series' (without leaving
+  // the straddling errors out it is clamped at sqrt(3) x the inflation),
+  // while the pooled quantiles keep the jump errors and the band at long
+  // leads is wider than the calm one.
+  const int n = 336 * 5;
+  Series calm = Synthetic(n, 3.0);
+  Series jump = calm;
+  for (int i = n - 100; i < n; ++i) jump.values[i] += 100;
+  ForecastOptions o;
+  o.horizon = 48;
+  o.model = "mstl";
+  auto c = Forecast(calm, o);
+  auto j = Forecast(jump, o);
+  ASSERT_TRUE(c.ok() && j.ok());
+  EXPECT_LT(j->quantile_factor, 1.3 * c->quantile_factor);  // 1.16x; 1.63x without
+  EXPECT_GT(j->points[47].quantiles[1] - j->points[47].mean,
+            c->points[47].quantiles[1] - c->points[47].mean);
+  // The forecast follows the new level.
+  EXPECT_NEAR(j->points[0].mean - c->points[0].mean, 100, 15);
+}
+
 TEST(Forecast, BadInputIsAClearError) {
   Series s = Synthetic(1000, 1.0);
   ForecastOptions o;

@@ -29,7 +29,6 @@ namespace {
 constexpr int kEvalsFlat = 60;
 constexpr int kEvalsDamped = 120;
 constexpr double kClip = 4.0;
-constexpr int kShiftRun = 3;
 constexpr double kPhiLo = 0.8, kPhiHi = 0.98;
 
 double Logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
