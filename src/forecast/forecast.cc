@@ -121,15 +121,16 @@ double ConformalQuantile(std::vector<double>& v, size_t limit, double q,
 }
 
 // Collects err[j][k] for origins j in [j0, j1) and leads k in [k0, k1]
-// where keep(j, k); all of them if none is kept.
+// where keep(j, k) (all of them when !filter, or when none is kept).
 template <typename Keep>
 void PoolErrors(const std::vector<std::vector<double>>& err, size_t j0,
-                size_t j1, int k0, int k1, const Keep& keep,
+                size_t j1, int k0, int k1, bool filter, const Keep& keep,
                 std::vector<double>* pool) {
   pool->clear();
-  for (int k = k0; k <= k1; ++k)
-    for (size_t j = j0; j < j1; ++j)
-      if (keep(j, k)) pool->push_back(err[j][k]);
+  if (filter)
+    for (int k = k0; k <= k1; ++k)
+      for (size_t j = j0; j < j1; ++j)
+        if (keep(j, k)) pool->push_back(err[j][k]);
   if (!pool->empty()) return;
   for (int k = k0; k <= k1; ++k)
     for (size_t j = j0; j < j1; ++j) pool->push_back(err[j][k]);
@@ -396,11 +397,12 @@ Result<ForecastOutput> ForecastPrefix(const TrainingData& data, int64_t n,
       if (t > used.front())
         break_start = break_start < 0 ? t : std::min(break_start, t);
     }
-  // keep(j, l): err[j][l] enters the per-series factor.
-  auto keep = [&](size_t j, int l) {
-    return break_start < 0 || used[j] >= break_start ||
-           used[j] + l < break_start;
-  };
+  // keep(j, l): err[j][l] enters the per-series factor, i.e. l < cut[j].
+  std::vector<int64_t> cut(used.size(), h);
+  if (break_start >= 0)
+    for (size_t j = 0; j < used.size(); ++j)
+      if (used[j] < break_start) cut[j] = break_start - used[j];
+  auto keep = [&](size_t j, int l) { return l < cut[j]; };
   std::vector<std::vector<double>> qs(
       options.quantiles.size(), std::vector<double>(static_cast<size_t>(h)));
   if (!used.empty()) {
@@ -445,7 +447,7 @@ Result<ForecastOutput> ForecastPrefix(const TrainingData& data, int64_t n,
       for (size_t a = 0; a < at.size(); ++a) {
         const int l = at[a];
         PoolErrors(err, 0, half, std::max(0, l - w), std::min(h - 1, l + w),
-                   keep, &pool);
+                   break_start >= 0, keep, &pool);
         qold[a] = ConformalQuantile(pool, tau);
       }
       for (size_t a = 0; a < at.size(); ++a) {
