@@ -194,7 +194,8 @@ void Throughput(int count, const char* only_model) {
   std::printf(
       "== throughput: %d series x 8064 points (4 weeks at 5 min), h = 288\n",
       count);
-  for (const char* model : {"snaive_w", "hw2", "mstl", "regression", "auto"}) {
+  for (const char* model :
+       {"snaive_w", "hw1", "hw2", "mstl", "regression", "auto"}) {
     if (only_model && std::string(model) != only_model) continue;
     int n = count;
     double t0 = Cpu();
@@ -290,7 +291,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   Protocol(only, dump,
-           {"snaive_w", "snaive_d", "hw2", "mstl", "regression", "auto"},
+           {"snaive_w", "snaive_d", "hw1", "hw2", "mstl", "regression", "auto"},
            inflation, nullptr);
   if (count > 0) Throughput(count, only_model);
   return 0;

@@ -777,7 +777,7 @@ void RegisterForecast(CLI::App& app, int* exit_code) {
   cmd->add_option("--quantiles", f->quantiles,
                   "comma-separated quantiles in (0,1)");
   cmd->add_option("--model", f->model,
-                  "auto|snaive|snaive_d|snaive_w|hw2|mstl|regression");
+                  "auto|snaive|snaive_d|snaive_w|hw1|hw2|mstl|regression");
   cmd->add_flag("--no-clip", f->h.no_clip,
                 "do not clip outliers in the history");
   cmd->add_option("--output", f->output, "text|json|csv|svg")

@@ -11,6 +11,7 @@
 
 namespace ecotone::forecast {
 
+using internal::kShiftRun;
 using internal::Median;
 
 Result<std::unique_ptr<Model>> MakeModel(std::string_view name) {
@@ -21,6 +22,8 @@ Result<std::unique_ptr<Model>> MakeModel(std::string_view name) {
     m = internal::NewSeasonalNaive(0);
   else if (name == "snaive_w")
     m = internal::NewSeasonalNaive(1);
+  else if (name == "hw1")
+    m = internal::NewHoltWinters1();
   else if (name == "hw2")
     m = internal::NewHoltWinters2();
   else if (name == "mstl")
@@ -38,7 +41,7 @@ Result<std::unique_ptr<Model>> MakeModel(std::string_view name) {
 }
 
 std::vector<std::string> ModelNames() {
-  return {"auto", "snaive", "snaive_d",  "snaive_w",
+  return {"auto", "snaive", "snaive_d", "snaive_w",  "hw1",
           "hw2",  "mstl",   "regression"};
 }
 
@@ -117,6 +120,22 @@ double ConformalQuantile(std::vector<double>& v, size_t limit, double q,
   return v[k - 1];
 }
 
+// Collects err[j][k] for origins j in [j0, j1) and leads k in [k0, k1]
+// where keep(j, k) (all of them when !filter, or when none is kept).
+template <typename Keep>
+void PoolErrors(const std::vector<std::vector<double>>& err, size_t j0,
+                size_t j1, int k0, int k1, bool filter, const Keep& keep,
+                std::vector<double>* pool) {
+  pool->clear();
+  if (filter)
+    for (int k = k0; k <= k1; ++k)
+      for (size_t j = j0; j < j1; ++j)
+        if (keep(j, k)) pool->push_back(err[j][k]);
+  if (!pool->empty()) return;
+  for (int k = k0; k <= k1; ++k)
+    for (size_t j = j0; j < j1; ++j) pool->push_back(err[j][k]);
+}
+
 struct Candidate {
   std::string name;
   std::unique_ptr<Model> model;
@@ -190,7 +209,7 @@ Result<ForecastOutput> ForecastPrefix(const TrainingData& data, int64_t n,
     // Long histories: only the candidates that cost O(n) with a small
     // constant (see kRichAutoMaxPoints).
     if (n <= kRichAutoMaxPoints)
-      names = {"snaive_d", "snaive_w", "hw2", "mstl", "regression"};
+      names = {"snaive_d", "snaive_w", "hw1", "hw2", "mstl", "regression"};
     else
       names = {"snaive_d", "snaive_w", "mstl"};
   } else {
@@ -276,7 +295,8 @@ Result<ForecastOutput> ForecastPrefix(const TrainingData& data, int64_t n,
   if (level_break && options.model == "auto") {
     std::vector<size_t> adaptive;
     for (size_t i : order)
-      if (cands[i].name == "mstl" || cands[i].name == "hw2")
+      if (cands[i].name == "mstl" || cands[i].name == "hw2" ||
+          cands[i].name == "hw1")
         adaptive.push_back(i);
     if (adaptive.empty())
       level_break = false;
@@ -356,6 +376,33 @@ Result<ForecastOutput> ForecastPrefix(const TrainingData& data, int64_t n,
     for (int l = 0; l < h; ++l)
       err[j][l] = data.y[static_cast<size_t>(used[j] + l)] - f[l];
   }
+  // Level shifts inside the inner validation span, for the per-series
+  // factor below: the latest jump of any level-adaptive candidate (hw1,
+  // hw2, mstl; Model::LastLevelShift) after the first inner origin starts
+  // kShiftRun - 1 points before the observation that completed it (the
+  // earliest among the candidates counts). An inner error whose forecast
+  // was made before the jump and whose target lies at or after it measures
+  // the jump. The pooled quantiles keep such errors (their share of the
+  // pool at lead l estimates how often a jump precedes lead l), but the
+  // per-series factor leaves them out: it compares the noise of the newer
+  // inner origins with the older ones, and a jump that lands in the newer
+  // half would otherwise be counted a second time, as a scale change.
+  int64_t break_start = -1;
+  if (!used.empty())
+    for (const Candidate& c : cands) {
+      if (c.name != "hw1" && c.name != "hw2" && c.name != "mstl") continue;
+      int64_t t = c.model->LastLevelShift();
+      if (t < 0) continue;
+      t -= kShiftRun - 1;
+      if (t > used.front())
+        break_start = break_start < 0 ? t : std::min(break_start, t);
+    }
+  // keep(j, l): err[j][l] enters the per-series factor, i.e. l < cut[j].
+  std::vector<int64_t> cut(used.size(), h);
+  if (break_start >= 0)
+    for (size_t j = 0; j < used.size(); ++j)
+      if (used[j] < break_start) cut[j] = break_start - used[j];
+  auto keep = [&](size_t j, int l) { return l < cut[j]; };
   std::vector<std::vector<double>> qs(
       options.quantiles.size(), std::vector<double>(static_cast<size_t>(h)));
   if (!used.empty()) {
@@ -399,9 +446,8 @@ Result<ForecastOutput> ForecastPrefix(const TrainingData& data, int64_t n,
       ratios.reserve((used.size() - half) * static_cast<size_t>(h));
       for (size_t a = 0; a < at.size(); ++a) {
         const int l = at[a];
-        pool.clear();
-        for (int k = std::max(0, l - w); k <= std::min(h - 1, l + w); ++k)
-          for (size_t j = 0; j < half; ++j) pool.push_back(err[j][k]);
+        PoolErrors(err, 0, half, std::max(0, l - w), std::min(h - 1, l + w),
+                   break_start >= 0, keep, &pool);
         qold[a] = ConformalQuantile(pool, tau);
       }
       for (size_t a = 0; a < at.size(); ++a) {
@@ -414,6 +460,7 @@ Result<ForecastOutput> ForecastPrefix(const TrainingData& data, int64_t n,
           double q = a + 1 < at.size() ? (1 - f) * qold[a] + f * qold[a + 1]
                                        : qold[a];
           for (size_t j = half; j < used.size(); ++j) {
+            if (!keep(j, l)) continue;
             double e = err[j][l];
             if (q > 0)
               ratios.push_back(e <= 0 ? 0.0 : e / q);
@@ -422,8 +469,10 @@ Result<ForecastOutput> ForecastPrefix(const TrainingData& data, int64_t n,
           }
         }
       }
-      double fs = std::clamp(ConformalQuantile(ratios, tau), kSeriesFactorMin,
-                             kSeriesFactorMax);
+      double fs = ratios.empty() ? 1.0
+                                 : std::clamp(ConformalQuantile(ratios, tau),
+                                              kSeriesFactorMin,
+                                              kSeriesFactorMax);
       factor *= std::sqrt(fs);
     }
     out.quantile_factor = factor;

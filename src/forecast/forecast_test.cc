@@ -42,7 +42,7 @@ TEST(Models, EveryModelLearnsACleanDoubleSeasonalPattern) {
   d.seasons = {48, 336};
   d.max_horizon = 48;
   const int64_t n = 336 * 4;
-  for (const char* name : {"snaive_w", "hw2", "mstl", "regression"}) {
+  for (const char* name : {"snaive_w", "hw1", "hw2", "mstl", "regression"}) {
     auto m = MakeModel(name);
     ASSERT_TRUE(m.ok());
     ASSERT_TRUE((*m)->Fit(d, n).ok()) << name;
@@ -73,7 +73,7 @@ TEST(Models, InnerForecastsUseOnlyDataBeforeEachOrigin) {
   TrainingData d2 = d;
   d2.y = changed;
   for (const char* name :
-       {"snaive_d", "snaive_w", "hw2", "mstl", "regression"}) {
+       {"snaive_d", "snaive_w", "hw1", "hw2", "mstl", "regression"}) {
     auto m = MakeModel(name);
     ASSERT_TRUE(m.ok());
     ASSERT_TRUE((*m)->Fit(d, n).ok()) << name;
@@ -104,6 +104,65 @@ TEST(Models, InnerForecastsUseOnlyDataBeforeEachOrigin) {
   }
 }
 
+// hw1: one season (the longest with two cycles in the history, here the
+// day: fewer than two weeks of data). On a daily pattern whose level
+// wanders (random walk) under noise it beats the seasonal naive, which
+// copies yesterday's noise and yesterday's level.
+TEST(Models, Hw1FitsOneSeasonAndBeatsSeasonalNaive) {
+  Series s;
+  s.start_unix = 1704067200;
+  s.step_seconds = 1800;
+  std::mt19937 rng(11);
+  std::normal_distribution<double> eps(0, 3.0), walk(0, 0.3);
+  const int total = 672 + 48;
+  double level = 100;
+  for (int i = 0; i < total; ++i) {
+    level += walk(rng);
+    s.values.push_back(
+        level + 30 * std::sin(2 * std::numbers::pi * (i % 48) / 48.0) +
+        eps(rng));
+  }
+  TrainingData d;
+  d.y = s.values;
+  d.start_unix = s.start_unix;
+  d.step_seconds = s.step_seconds;
+  d.seasons = {48, 336};
+  d.max_horizon = 48;
+  const int64_t n = 672 - 1;  // fewer than two weeks: the daily season
+  auto hw1 = MakeModel("hw1");
+  auto sn = MakeModel("snaive");
+  ASSERT_TRUE(hw1.ok() && sn.ok());
+  ASSERT_TRUE((*hw1)->Fit(d, n).ok());
+  ASSERT_TRUE((*sn)->Fit(d, n).ok());
+  std::vector<double> f = (*hw1)->Forecast(48), g = (*sn)->Forecast(48);
+  double mae = 0, snaive_mae = 0;
+  for (int l = 0; l < 48; ++l) {
+    mae += std::fabs(f[l] - s.values[n + l]) / 48;
+    snaive_mae += std::fabs(g[l] - s.values[n + l]) / 48;
+  }
+  EXPECT_LT(mae, 0.9 * snaive_mae);
+  EXPECT_LT(mae, 4.0);  // noise SD 3 (mean abs 2.4), daily amplitude 30
+  // Bad input: too short for two cycles of any season, no season.
+  Status st = (*hw1)->Fit(d, 90);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(st.message().find("hw1 needs at least 96 points"),
+            std::string::npos)
+      << st.message();
+  TrainingData none = d;
+  none.seasons.clear();
+  EXPECT_EQ((*hw1)->Fit(none, n).code(), StatusCode::kInvalidArgument);
+  // auto takes hw1 as a candidate on such a (short) history.
+  Series train = s;
+  train.values.resize(static_cast<size_t>(n));
+  ForecastOptions o;
+  o.horizon = 48;
+  auto r = Forecast(train, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  bool has_hw1 = false;
+  for (const auto& [name, m] : r->candidate_mae) has_hw1 |= name == "hw1";
+  EXPECT_TRUE(has_hw1);
+}
+
 // Long histories take the cheap candidate set (docs/forecast.md "auto").
 TEST(Forecast, AutoOnALongHistoryUsesTheCheapCandidates) {
   Series s = Synthetic(7000, 5.0);
@@ -120,11 +179,11 @@ TEST(Forecast, AutoOnALongHistoryUsesTheCheapCandidates) {
     EXPECT_LE(p.mean, p.quantiles[0]);
     EXPECT_LE(p.quantiles[0], p.quantiles[1]);
   }
-  // Shorter ones still consider all five.
+  // Shorter ones still consider all six.
   s.values.resize(3000);
   auto r2 = Forecast(s, o);
   ASSERT_TRUE(r2.ok());
-  EXPECT_EQ(r2->candidate_mae.size(), 5u);
+  EXPECT_EQ(r2->candidate_mae.size(), 6u);
 }
 
 TEST(Forecast, AutoQuantilesAreOrderedAndCoverNoise) {
@@ -162,7 +221,7 @@ TEST(Models, LevelAdaptiveModelsReportTheLastLevelShift) {
   d.seasons = {48, 336};
   d.max_horizon = 48;
   const int64_t n = static_cast<int64_t>(s.values.size());
-  for (const char* name : {"hw2", "mstl"}) {
+  for (const char* name : {"hw1", "hw2", "mstl"}) {
     auto m = MakeModel(name);
     ASSERT_TRUE(m.ok());
     ASSERT_TRUE((*m)->Fit(d, n).ok());
@@ -253,6 +312,31 @@ TEST(Forecast, AdaptiveCalibrationFollowsTheSeriesOwnRecentErrors) {
   o.quantile_inflation = 0;
   EXPECT_EQ(Forecast(with_noise(3.0), o).status().code(),
             StatusCode::kInvalidArgument);
+}
+
+TEST(Forecast, PerSeriesFactorIgnoresAJumpTheLevelHasAbsorbed) {
+  // One level jump of +100 (noise sd 3) 100 points before the end: the
+  // newer inner origins' windows straddle it, the older ones do not. mstl
+  // jumps its level with it, so the jump is no change of the noise scale:
+  // the per-series factor stays near the calm series' (without leaving
+  // the straddling errors out it is clamped at sqrt(3) x the inflation),
+  // while the pooled quantiles keep the jump errors and the band at long
+  // leads is wider than the calm one.
+  const int n = 336 * 5;
+  Series calm = Synthetic(n, 3.0);
+  Series jump = calm;
+  for (int i = n - 100; i < n; ++i) jump.values[i] += 100;
+  ForecastOptions o;
+  o.horizon = 48;
+  o.model = "mstl";
+  auto c = Forecast(calm, o);
+  auto j = Forecast(jump, o);
+  ASSERT_TRUE(c.ok() && j.ok());
+  EXPECT_LT(j->quantile_factor, 1.3 * c->quantile_factor);  // 1.16x; 1.63x without
+  EXPECT_GT(j->points[47].quantiles[1] - j->points[47].mean,
+            c->points[47].quantiles[1] - c->points[47].mean);
+  // The forecast follows the new level.
+  EXPECT_NEAR(j->points[0].mean - c->points[0].mean, 100, 15);
 }
 
 TEST(Forecast, BadInputIsAClearError) {

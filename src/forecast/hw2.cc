@@ -26,7 +26,6 @@ namespace {
 
 constexpr int kMaxEvals = 140;
 constexpr double kClip = 4.0;
-constexpr int kShiftRun = 3;
 
 double Logistic(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 

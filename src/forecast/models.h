@@ -14,9 +14,14 @@ namespace ecotone::forecast::internal {
 
 std::unique_ptr<Model> NewSeasonalNaive(
     int which);  // 0 daily, 1 weekly, 2 auto
+std::unique_ptr<Model> NewHoltWinters1();
 std::unique_ptr<Model> NewHoltWinters2();
 std::unique_ptr<Model> NewMstl();
 std::unique_ptr<Model> NewRegression();
+
+// Level-adaptive models (hw1, hw2, mstl): this many one-step errors in a row
+// beyond the robust clip with one sign are a level shift (the level jumps).
+inline constexpr int kShiftRun = 3;
 
 // Median of v (copied; v may be unsorted). 0 for empty input.
 double Median(std::vector<double> v);

@@ -37,8 +37,6 @@ constexpr int kGridRounds = 3;
 // scale of the newest kScaleWindow one-step differences.
 constexpr int kMaxCycles = 16;
 constexpr int64_t kScaleWindow = 1024;
-// Consecutive same-sign errors beyond the clip that make a level shift.
-constexpr int kShiftRun = 3;
 
 // Centred moving average of length m (2xm for even m); ends are held at the
 // nearest full-window value.

@@ -3,9 +3,11 @@
 //
 // Models (see docs/forecast.md for formulas and citations):
 //   snaive_d / snaive_w  seasonal naive with the daily / weekly period
-//   snaive               weekly seasonal naive if two weeks of history, else
-//   daily hw2                  Taylor (2003) double-seasonal Holt-Winters with
-//   AR(1)
+//   snaive               weekly seasonal naive if two weeks of history,
+//                        else daily
+//   hw1                  single-season additive Holt-Winters, flat or damped
+//                        trend chosen by AIC (ETS(A,N,A) / ETS(A,Ad,A))
+//   hw2                  Taylor (2003) double-seasonal Holt-Winters with AR(1)
 //                        error adjustment, parameters fitted by Nelder-Mead on
 //                        the in-sample one-step SSE
 //   mstl                 MSTL-style decomposition (moving-average trend,
@@ -37,7 +39,7 @@ inline constexpr int kMaxHorizon = 100000;
 // hyperparameters fitted on the whole prefix, so their errors understate
 // out-of-sample errors. Chosen on half of the benchmark traces and checked
 // on the other half (docs/forecast.md "Measured").
-inline constexpr double kDefaultQuantileInflation = 1.2;
+inline constexpr double kDefaultQuantileInflation = 1.3;
 // Largest training series accepted (points).
 inline constexpr int64_t kMaxSeriesLength = 5'000'000;
 
