@@ -12,6 +12,9 @@ constexpr int64_t kMaxPairs = 200'000;
 constexpr double kEps = 1e-7;
 constexpr int kCandidateBins = 24;
 constexpr double kFeasTol = 1e-9;
+constexpr int kWindow = 200;
+constexpr int kLongChains = 4;
+constexpr int kMaxChainDepth = 8;
 
 // Best `k` (value, bin) pairs seen so far, smallest value first (k <= 8).
 struct TopK {
@@ -148,6 +151,15 @@ void GapTabu::set_lagrangian(const std::vector<double>& u, double value,
   if (static_cast<int>(u.size()) != m_ || !std::isfinite(value)) return;
   BuildCandidates(u);
   guided_ = true;
+  // The multipliers price one unit of capacity of each agent: they are the
+  // initial penalty weights (at least a tenth of their mean, so that no
+  // agent is free to overload).
+  double mean = 0;
+  for (double x : u) mean += x / m_;
+  if (mean > 0) {
+    for (int b = 0; b < m_; ++b) alpha0_[b] = std::max(u[b], 0.1 * mean);
+    alpha_ = alpha0_;
+  }
   lag_value_ = value;
   integral_ = integral;
 }
@@ -299,26 +311,41 @@ void GapTabu::Run(const std::vector<int>& start) {
   const int tenure_min = std::max(3, n_ / 40);
   const int tenure_span = std::max(4, n_ / 20);
   const int64_t restart_after = std::max<int64_t>(400, 8 * int64_t{n_});
+  // Each iteration scans the moves of a window of kWindow items (rotating
+  // through all of them), not all n: on 400-1600 jobs a full scan made a
+  // move too dear (a few hundred moves per second on the loaded host).
+  const int window = std::min(n_, kWindow);
+  int offset = 0;
   int64_t since_best = 0;
   double last_best = best_cost_;
   const bool chains = m_ >= 3;
   std::vector<double> out_f(n_), out_e(n_);
   std::vector<TopK> tops(n_);
+  const int max_depth = kMaxChainDepth;
+  const int n_chains = kLongChains;
+  Chain top_chains[kLongChains];
+  std::vector<uint8_t> mark(m_, 0);
+  std::vector<double> sload(m_, 0.0);
+  std::vector<int> touched;
+  std::vector<std::pair<int, int>> seq, long_chain;
 
   while (!stop_) {
     if (budget_ > 0 && iterations_ >= budget_) break;
     if ((moves_ & 15) == 0 && Elapsed() > time_limit_s_) break;
     ++moves_;
-    iterations_ += n_;
+    iterations_ += window;
 
     const double aspire =
         best_cost_ - kEps * std::max(1.0, std::abs(best_cost_));
     double best_f = kInf;
     int kind = -1, mi = -1, mb = -1, mj = -1, mc = -1;
+    int n_top = 0;
+    double chain_cut = n_chains > 0 ? kInf : -kInf;
 
     // --- Pass 1: every shift (best admissible), each item's best shift
     // targets and best three insertion targets. ---
-    for (int i = 0; i < n_; ++i) {
+    for (int s = 0; s < window; ++s) {
+      const int i = offset + s < n_ ? offset + s : offset + s - n_;
       const int a = x_[i];
       const double* ci = c_.data() + At(i, 0);
       const double* wi = w_.data() + At(i, 0);
@@ -358,7 +385,8 @@ void GapTabu::Run(const std::vector<int>& start) {
 
     // --- Pass 2: swaps and depth-2 chains through each item's best shift
     // targets. ---
-    for (int i = 0; i < n_; ++i) {
+    for (int s = 0; s < window; ++s) {
+      const int i = offset + s < n_ ? offset + s : offset + s - n_;
       const int a = x_[i];
       const double* ci = c_.data() + At(i, 0);
       const double* wi = w_.data() + At(i, 0);
@@ -398,19 +426,18 @@ void GapTabu::Run(const std::vector<int>& start) {
           // Chain: i -> b, j -> c, c the best insertion target of j
           // other than a and b.
           const int* tb = top3b_.data() + static_cast<size_t>(j) * 3;
-          const double* tv = top3v_.data() + static_cast<size_t>(j) * 3;
           int c = -1;
           double vc = 0;
           for (int k = 0; k < 3; ++k) {
             if (tb[k] >= 0 && tb[k] != a && tb[k] != b) {
               c = tb[k];
-              vc = tv[k];
+              vc = cj[c] + alpha_[c] * (Ex(c, load_[c] + wj[c]) - exb_[c]);
               break;
             }
           }
           if (c < 0) continue;
           const double f = out_f[i] + ci[b] + fb - cj[b] + vc;
-          if (f >= best_f) continue;
+          if (f >= best_f && f >= chain_cut) continue;
           const bool is_tabu =
               tabu[b] > moves_ || tabu_until_[At(j, c)] > moves_;
           if (is_tabu) {
@@ -421,6 +448,17 @@ void GapTabu::Run(const std::vector<int>& start) {
               continue;
             }
           }
+          if (f < chain_cut) {
+            // Keep the n_chains best admissible depth-2 chains, best first.
+            int at = n_top < n_chains ? n_top++ : n_top - 1;
+            while (at > 0 && top_chains[at - 1].f > f) {
+              top_chains[at] = top_chains[at - 1];
+              --at;
+            }
+            top_chains[at] = Chain{f, i, b, j, c};
+            if (n_top == n_chains) chain_cut = top_chains[n_top - 1].f;
+          }
+          if (f >= best_f) continue;
           best_f = f;
           kind = 2;
           mi = i;
@@ -428,6 +466,74 @@ void GapTabu::Run(const std::vector<int>& start) {
           mj = j;
           mc = c;
         }
+      }
+    }
+    offset = (offset + window) % n_;
+
+    // --- Pass 3: extend the best depth-2 chains i -> b, j -> c greedily:
+    // eject a member k of the last agent to its best insertion target d (an
+    // agent the chain has not touched, or a, which ends the chain), up to
+    // max_depth links; the best prefix of each is a candidate move. ---
+    for (int t = 0; t < n_top; ++t) {
+      const Chain& ch = top_chains[t];
+      const int a0 = x_[ch.i];
+      for (int ag : touched) mark[ag] = 0;
+      touched.clear();
+      auto touch = [&](int ag, double delta) {
+        if (!mark[ag]) {
+          mark[ag] = 1;
+          touched.push_back(ag);
+          sload[ag] = load_[ag];
+        }
+        sload[ag] += delta;
+      };
+      touch(a0, -w_[At(ch.i, a0)]);
+      touch(ch.b, w_[At(ch.i, ch.b)] - w_[At(ch.j, ch.b)]);
+      touch(ch.c, w_[At(ch.j, ch.c)]);
+      seq.assign({{ch.i, ch.b}, {ch.j, ch.c}});
+      double f = ch.f, chain_best = kInf;
+      size_t chain_len = 0;
+      int cur = ch.c;
+      while (static_cast<int>(seq.size()) < max_depth) {
+        const double pen_now = alpha_[cur] * Ex(cur, sload[cur]);
+        double step = kInf;
+        int sk = -1, sd = -1;
+        for (int k : members_[cur]) {
+          const double* ck = c_.data() + At(k, 0);
+          const double* wk = w_.data() + At(k, 0);
+          const double out =
+              alpha_[cur] * Ex(cur, sload[cur] - wk[cur]) - pen_now - ck[cur];
+          const int* tb = top3b_.data() + static_cast<size_t>(k) * 3;
+          for (int q = 0; q < 3; ++q) {
+            const int d = tb[q];
+            if (d < 0 || d == cur || (mark[d] && d != a0)) continue;
+            if (tabu_until_[At(k, d)] > moves_) continue;
+            const double ld = mark[d] ? sload[d] : load_[d];
+            const double v =
+                out + ck[d] + alpha_[d] * (Ex(d, ld + wk[d]) - Ex(d, ld));
+            if (v < step) {
+              step = v;
+              sk = k;
+              sd = d;
+            }
+          }
+        }
+        if (sk < 0) break;
+        f += step;
+        touch(cur, -w_[At(sk, cur)]);
+        touch(sd, w_[At(sk, sd)]);
+        seq.push_back({sk, sd});
+        if (f < chain_best) {
+          chain_best = f;
+          chain_len = seq.size();
+        }
+        if (sd == a0) break;
+        cur = sd;
+      }
+      if (chain_len > 2 && chain_best < best_f) {
+        best_f = chain_best;
+        kind = 3;
+        long_chain.assign(seq.begin(), seq.begin() + chain_len);
       }
     }
     if (kind < 0) continue;  // everything tabu: let the list age
@@ -446,6 +552,12 @@ void GapTabu::Run(const std::vector<int>& start) {
     } else if (kind == 2) {
       Move(mj, mc);
       make_tabu(mj, mb);
+    } else if (kind == 3) {
+      for (auto [item, to] : long_chain) {
+        const int from = x_[item];
+        Move(item, to);
+        make_tabu(item, from);
+      }
     }
     if ((moves_ & 1023) == 0) Recompute();
     RecordIfBest();

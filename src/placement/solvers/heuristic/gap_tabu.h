@@ -13,25 +13,34 @@
 //   F(x) = Σ_i c(i, x_i) + Σ_b α_b · max(0, load_b − cap_b)
 //
 // with one adaptive weight per agent: after every move α_b grows on
-// overloaded agents and all weights shrink while x is feasible.
+// overloaded agents and all weights shrink while x is feasible. With
+// Lagrangian multipliers (set_lagrangian) the weights start at them.
 //
-// Each iteration takes the best admissible move among
-//   * every shift i: a -> b (or, with more than 24 agents, i's 24 cheapest
-//     agents),
+// Each iteration scans the items of a window of at most 200 items (a
+// rotating offset, so every item is visited every ⌈n/200⌉ iterations) and
+// takes the best admissible move among
+//   * every shift i: a -> b of those items (or, with more than 24 agents,
+//     i's 24 agents of least reduced cost),
 //   * swaps of i with the members of its best k shift targets,
 //   * depth-2 ejection chains i -> b, j (of b) -> c, c the best insertion
 //     target of j other than a and b,
+//   * longer chains: the 4 best depth-2 chains extended greedily, each
+//     link ejecting a member k of the last agent to its best insertion
+//     target d (an agent not yet in the chain, or a, which closes it), up
+//     to 8 links; the best prefix of each chain is a candidate,
 // all with O(1) deltas from the per-agent loads (the dimension is fixed at
 // one: no per-dimension loop, demands and costs contiguous per item). The
 // shift scan also yields each item's best three insertion targets, which
 // the chains read. Tabu attribute "item i may not return to agent a";
-// aspiration by a new best feasible cost. After a period without a new
-// best, a restart with a cleared tabu list: from the best assignment with a
-// random kick, or from a path-relinking point between two members of an
-// elite pool of episode bests.
+// aspiration by a new best feasible cost (links after the second are never
+// tabu; an item outside the window offers its last computed top three,
+// whose values the chain recomputes exactly).
+// After a period without a new best, a restart with a cleared tabu list:
+// from the best assignment with a random kick, or from a path-relinking
+// point between two members of an elite pool of episode bests.
 //
 // Deterministic for a given problem, seed and iteration budget: one
-// iteration counts n item visits against the budget (as TabuSearch), the
+// iteration counts its window's item visits against the budget, the
 // time limit is only a safety cap. Returns only feasible assignments.
 #ifndef ECOTONE_PLACEMENT_SOLVERS_HEURISTIC_GAP_TABU_H_
 #define ECOTONE_PLACEMENT_SOLVERS_HEURISTIC_GAP_TABU_H_
