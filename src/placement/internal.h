@@ -56,13 +56,9 @@ class Allowed {
 struct Bound {
   double value;
   std::string method;
-  // The multipliers u[b·D + d] >= 0 at which `value` was reached and the
-  // Lagrangian value there before rounding up (`raw`); empty / -inf when
-  // no bound was computed. `integral`: every cost is an integer (so is
-  // every objective value).
+  // The multipliers u[b·D + d] >= 0 at which `value` was reached; empty
+  // when no bound was computed.
   std::vector<double> multipliers = {};
-  double raw = -std::numeric_limits<double>::infinity();
-  bool integral = false;
 };
 Bound LagrangianBound(const Problem& problem, const Allowed& allowed,
                       double upper, int iterations, double time_limit_s);

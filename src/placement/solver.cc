@@ -438,12 +438,11 @@ Bound LagrangianBound(const Problem& p, const Allowed& allowed, double upper,
       u[k] = std::max(0.0, u[k] + step * g[k]);
   }
   if (!std::isfinite(best)) return {kNone, ""};
-  const double raw = best;
   if (integral) best = std::ceil(best - 1e-6);
   return {best,
           p.HasPairwise() ? "lagrangian (capacity relaxed, pairwise term >= 0)"
                           : "lagrangian (capacity relaxed)",
-          std::move(best_u), raw, integral};
+          std::move(best_u)};
 }
 
 }  // namespace internal

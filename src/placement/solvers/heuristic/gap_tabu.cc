@@ -122,7 +122,6 @@ void GapTabu::BuildCandidates(const std::vector<double>& u) {
   // cost c + u·w (plain cost without multipliers), best first.
   cand_start_.assign(n_ + 1, 0);
   cand_.clear();
-  cand_delta_.clear();
   live_n_.assign(n_, 0);
   live_.assign(static_cast<size_t>(n_) * m_, 0);
   std::vector<std::pair<double, int>> by_cost;
@@ -138,7 +137,6 @@ void GapTabu::BuildCandidates(const std::vector<double>& u) {
     std::partial_sort(by_cost.begin(), by_cost.begin() + k, by_cost.end());
     for (size_t t = 0; t < k; ++t) {
       cand_.push_back(by_cost[t].second);
-      cand_delta_.push_back(by_cost[t].first - by_cost[0].first);
       live_[At(i, by_cost[t].second)] = 1;
     }
     cand_start_[i + 1] = static_cast<int64_t>(cand_.size());
@@ -146,11 +144,9 @@ void GapTabu::BuildCandidates(const std::vector<double>& u) {
   }
 }
 
-void GapTabu::set_lagrangian(const std::vector<double>& u, double value,
-                             bool integral) {
-  if (static_cast<int>(u.size()) != m_ || !std::isfinite(value)) return;
+void GapTabu::set_lagrangian(const std::vector<double>& u) {
+  if (static_cast<int>(u.size()) != m_) return;
   BuildCandidates(u);
-  guided_ = true;
   // The multipliers price one unit of capacity of each agent: they are the
   // initial penalty weights (at least a tenth of their mean, so that no
   // agent is free to overload).
@@ -160,30 +156,6 @@ void GapTabu::set_lagrangian(const std::vector<double>& u, double value,
     for (int b = 0; b < m_; ++b) alpha0_[b] = std::max(u[b], 0.1 * mean);
     alpha_ = alpha0_;
   }
-  lag_value_ = value;
-  integral_ = integral;
-}
-
-void GapTabu::Prune() {
-  if (!guided_ || !found_feasible()) return;
-  // Keep b for i only if L(u) + delta(i, b) <= the best cost minus the
-  // least possible improvement.
-  const double limit =
-      best_cost_ - lag_value_ -
-      (integral_ ? 1.0 - 1e-6 : 1e-9 * std::max(1.0, std::abs(best_cost_)));
-  bool any = false;
-  for (int i = 0; i < n_; ++i) {
-    const int64_t s = cand_start_[i];
-    int k = live_n_[i];
-    while (k > 1 && cand_delta_[s + k - 1] > limit) {
-      live_[At(i, cand_[s + k - 1])] = 0;
-      --k;
-    }
-    live_n_[i] = k;
-    if (k > 1) any = true;
-  }
-  // No item has a second agent left: nothing beats the best assignment.
-  if (!any) stop_ = true;
 }
 
 double GapTabu::Elapsed() const {
@@ -257,7 +229,6 @@ void GapTabu::RecordIfBest() {
     best_x_ = x_;
     best_cost_ = cost_;
     seconds_to_best_ = Elapsed();
-    Prune();
     if (best_cost_ <= target_ + kEps * std::max(1.0, std::abs(target_))) {
       stop_ = true;
     }

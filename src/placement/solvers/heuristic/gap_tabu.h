@@ -78,15 +78,12 @@ class GapTabu {
   void set_target(double target) { target_ = target; }
 
   // Lagrangian guidance (call before Run): multipliers u[b] >= 0 of the
-  // capacity constraints and the Lagrangian value L(u) they give
-  // (unrounded). Each item's candidate agents are then ordered by reduced
-  // cost c(i,b) + u_b·w(i,b), and an agent b is dropped from item i's
-  // candidates as soon as L(u) + (reduced cost of b − i's smallest reduced
-  // cost) shows that no assignment with i in b beats the best one found
-  // (reduced-cost fixing: valid for any u >= 0). `integral`: all costs
-  // are integers, so an improvement is worth at least 1.
-  void set_lagrangian(const std::vector<double>& u, double value,
-                      bool integral);
+  // capacity constraints. Each item's candidate agents are then ordered
+  // (and, above 24 agents, chosen) by reduced cost c(i,b) + u_b·w(i,b), and
+  // the penalty weights start at u (at least a tenth of its mean).
+  // (Reduced-cost fixing from L(u) was tried: dropping agents that cannot
+  // be in a better assignment made the walk slightly worse everywhere.)
+  void set_lagrangian(const std::vector<double>& u);
 
   bool found_feasible() const { return best_cost_ < kInf; }
   const std::vector<int>& best() const { return best_x_; }
@@ -115,8 +112,6 @@ class GapTabu {
   void Kick(int strength);
   // Candidate lists ordered by reduced cost under `u` (empty: by cost).
   void BuildCandidates(const std::vector<double>& u);
-  // Recomputes the live prefix of every candidate list from the best cost.
-  void Prune();
 
   const Allowed& al_;
   Rng rng_;
@@ -129,12 +124,8 @@ class GapTabu {
   std::vector<uint8_t> ok_;
   std::vector<int64_t> cand_start_;  // size n+1
   std::vector<int> cand_;            // bins scanned for each item
-  std::vector<double> cand_delta_;   // reduced-cost increase of each
-  std::vector<int> live_n_;          // live prefix of each item's list
-  std::vector<uint8_t> live_;        // [i·m + b]: b live for i
-  bool guided_ = false;
-  double lag_value_ = 0;
-  bool integral_ = false;
+  std::vector<int> live_n_;          // length of each item's list
+  std::vector<uint8_t> live_;        // [i·m + b]: b is a candidate for i
   std::vector<double> cap_, tol_;
 
   std::vector<int> x_;

@@ -103,7 +103,8 @@ Result<Solution> RunHeuristic(const Problem& p, const SolveOptions& opt) {
     if (gap_fast) {
       // The first bound pass had no upper bound to aim its steps at; with
       // the engine's cost it gets close to the LP bound, and its
-      // multipliers guide and prune the search.
+      // multipliers order the candidate agents and set the first penalty
+      // weights of the search.
       if (opt.compute_bound && engine.found_feasible()) {
         Bound again =
             LagrangianBound(p, allowed, engine.best_cost(), 400, bound_time);
@@ -114,7 +115,7 @@ Result<Solution> RunHeuristic(const Problem& p, const SolveOptions& opt) {
                  budget);
       if (std::isfinite(bound.value)) ts.set_target(bound.value);
       if (!bound.multipliers.empty()) {
-        ts.set_lagrangian(bound.multipliers, bound.raw, bound.integral);
+        ts.set_lagrangian(bound.multipliers);
       }
       run(ts);
     } else {
