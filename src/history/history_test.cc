@@ -245,5 +245,39 @@ TEST(ReadEvents, YamlAndCsv) {
   EXPECT_GE(ex->size(), 3u);
 }
 
+TEST(Resample, RefusesAHistoryThatIsMostlyGaps) {
+  // Two dense days a year apart: 99% of a 5-minute grid would be invented.
+  RawSeries raw;
+  for (int64_t day : {int64_t{0}, int64_t{365}})
+    for (int k = 0; k < 288; ++k) {
+      raw.times.push_back(1'700'000'000 + day * 86400 + k * 300);
+      raw.values.push_back(10 + k % 7);
+    }
+  auto s = Resample(raw, {}, nullptr);
+  ASSERT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.status().message().find("history is mostly gaps"),
+            std::string::npos)
+      << s.status().message();
+  EXPECT_NE(s.status().message().find("2023-11-15T22:13:20"),
+            std::string::npos)
+      << s.status().message();
+  // A finer step than the samples' spacing leaves only short gaps: allowed.
+  RawSeries coarse;
+  for (int k = 0; k < 48 * 14; ++k) {
+    coarse.times.push_back(1'700'000'000 + k * 1800);
+    coarse.values.push_back(k % 48);
+  }
+  auto fine = Resample(coarse, {.step_seconds = 300}, nullptr);
+  ASSERT_TRUE(fine.ok()) << fine.status().ToString();
+  // And a one-day outage in two weeks is filled, as before.
+  RawSeries outage = coarse;
+  outage.times.erase(outage.times.begin() + 200, outage.times.begin() + 250);
+  outage.values.erase(outage.values.begin() + 200, outage.values.begin() + 250);
+  RepairReport rep;
+  auto filled = Resample(outage, {}, &rep);
+  ASSERT_TRUE(filled.ok()) << filled.status().ToString();
+  EXPECT_EQ(rep.longest_gap_steps, 50);
+}
+
 }  // namespace
 }  // namespace ecotone::history

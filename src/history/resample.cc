@@ -123,6 +123,34 @@ Result<forecast::Series> Resample(const RawSeries& raw,
                                    " s is too long (max " +
                                    std::to_string(forecast::kMaxSeriesLength) +
                                    "); choose a larger --step");
+  {
+    // A history that is mostly gaps would be mostly invented by the gap
+    // filling below: refuse it when two thirds of the grid would be filled
+    // and one gap is longer than a day (a finer --step than the samples'
+    // spacing only makes short gaps and stays allowed).
+    int64_t occupied = 0, last = -1, longest = 0, gap_from = 0, gap_to = 0;
+    for (const auto& [t, v] : m) {
+      const int64_t k = aggregate ? (t - start) / step
+                                  : (t - start + step / 2) / step;
+      if (k == last) continue;
+      if (last >= 0 && k - last - 1 > longest) {
+        longest = k - last - 1;
+        gap_from = start + (last + 1) * step;
+        gap_to = start + k * step;
+      }
+      last = k;
+      ++occupied;
+    }
+    const int64_t filled = last + 1 - occupied;
+    if (filled > 2 * occupied && longest * step > 86400)
+      return Status::InvalidArgument(
+          "history is mostly gaps: " + std::to_string(filled) + " of " +
+          std::to_string(last + 1) + " points on the " + std::to_string(step) +
+          " s grid have no sample (longest gap " + std::to_string(longest) +
+          " steps, " + FormatTimestamp(gap_from, forecast::TimeZone{}) +
+          " to " + FormatTimestamp(gap_to, forecast::TimeZone{}) +
+          "); fix the timestamps or keep only the recent, dense part");
+  }
   std::vector<double> sum(static_cast<size_t>(slots), 0.0);
   std::vector<int> cnt(static_cast<size_t>(slots), 0);
   int64_t used = 0;
@@ -182,13 +210,15 @@ Result<forecast::Series> Resample(const RawSeries& raw,
     const int w = 3;
     std::vector<double> med(static_cast<size_t>(used)),
         res(static_cast<size_t>(used));
-    std::vector<double> win;
+    double win[2 * w + 1];
     for (int64_t k = 0; k < used; ++k) {
-      win.clear();
+      int len = 0;
       for (int64_t j = std::max<int64_t>(0, k - w);
            j <= std::min(used - 1, k + w); ++j)
-        win.push_back(out.values[j]);
-      med[k] = MedianOf(win);
+        win[len++] = out.values[j];
+      std::sort(win, win + len);  // at most 7 values
+      med[k] = len % 2 ? win[len / 2]
+                       : 0.5 * (win[len / 2 - 1] + win[len / 2]);
       res[k] = std::fabs(out.values[k] - med[k]);
     }
     double scale = 1.4826 * MedianOf(res);

@@ -27,6 +27,7 @@ constexpr int64_t kPullLimit = 4'000'000;
 constexpr int kFullCandidateLimit = 160;
 // Above this many items, swap moves sample the members of each bin.
 constexpr int kFullSwapLimit = 5000;
+constexpr size_t kSwapWindow = 64;
 constexpr double kEps = 1e-7;
 
 }  // namespace
@@ -747,7 +748,17 @@ bool Engine::Descend() {
         const std::vector<int>& mem = members_[b];
         if (mem.empty()) continue;
         if (!sample_swaps) {
-          for (int j : mem) {
+          // A crowded bin (more than kSwapWindow members, as where a few
+          // racks hold hundreds of replicas) is scanned over a window of
+          // kSwapWindow members at a random offset: the full scan made one
+          // visit O(n) and a re-placement of 1,000 replicas O(n^2).
+          const size_t len = mem.size();
+          const size_t cnt = std::min<size_t>(len, kSwapWindow);
+          const size_t off = len > kSwapWindow ? rng_.Below(len) : 0;
+          for (size_t t = 0; t < cnt; ++t) {
+            size_t pos = off + t;
+            if (pos >= len) pos -= len;
+            const int j = mem[pos];
             if (!al_.Contains(j, a)) continue;
             double f = SwapDelta(i, j, &dc);
             if (f < best) {
