@@ -56,6 +56,9 @@ class Allowed {
 struct Bound {
   double value;
   std::string method;
+  // The multipliers u[b·D + d] >= 0 at which `value` was reached; empty
+  // when no bound was computed.
+  std::vector<double> multipliers = {};
 };
 Bound LagrangianBound(const Problem& problem, const Allowed& allowed,
                       double upper, int iterations, double time_limit_s);

@@ -370,6 +370,7 @@ Bound LagrangianBound(const Problem& p, const Allowed& allowed, double upper,
   std::vector<double> g(u.size());
   std::vector<int> choice(n);
   double best = kNone;
+  std::vector<double> best_u;
   double theta = 2.0;
   int since_improve = 0;
   double target = std::isfinite(upper) ? upper : kNone;
@@ -416,8 +417,13 @@ Bound LagrangianBound(const Problem& p, const Allowed& allowed, double upper,
         norm += g[k] * g[k];
       }
     }
-    if (L > best + 1e-9 * std::max(1.0, std::abs(best))) {
+    // (The first value is always taken: with best = -inf the tolerance
+    // below is inf and the comparison NaN, which used to discard every
+    // value and leave the bound at -inf.)
+    if (!std::isfinite(best) ||
+        L > best + 1e-9 * std::max(1.0, std::abs(best))) {
       best = L;
+      best_u = u;
       since_improve = 0;
     } else if (++since_improve >= 20) {
       theta *= 0.5;
@@ -433,9 +439,10 @@ Bound LagrangianBound(const Problem& p, const Allowed& allowed, double upper,
   }
   if (!std::isfinite(best)) return {kNone, ""};
   if (integral) best = std::ceil(best - 1e-6);
-  return {best, p.HasPairwise()
-                    ? "lagrangian (capacity relaxed, pairwise term >= 0)"
-                    : "lagrangian (capacity relaxed)"};
+  return {best,
+          p.HasPairwise() ? "lagrangian (capacity relaxed, pairwise term >= 0)"
+                          : "lagrangian (capacity relaxed)",
+          std::move(best_u)};
 }
 
 }  // namespace internal

@@ -9,6 +9,7 @@
 
 #include "internal.h"
 #include "solvers/heuristic/engine.h"
+#include "solvers/heuristic/gap_tabu.h"
 #include "solvers/heuristic/tabu.h"
 #include "solvers/mip/mip.h"
 
@@ -49,7 +50,10 @@ Result<Solution> RunHeuristic(const Problem& p, const SolveOptions& opt) {
   }
   SolveOptions eo = opt;
   eo.time_limit_s = std::max(0.01, opt.time_limit_s - Since(t0) - bound_time);
-  const bool tabu = TabuSearch::Applicable(p);
+  // Pure GAP shape (one dimension, linear costs, no spread or distance
+  // constraints): the specialised tabu search; otherwise the generic one.
+  const bool gap_fast = GapTabu::Applicable(p);
+  const bool tabu = gap_fast || TabuSearch::Applicable(p);
   if (tabu) {
     if (p.HasPairwise()) {
       // Pairwise terms (GQAP): the engine's iterated local search moves
@@ -85,17 +89,40 @@ Result<Solution> RunHeuristic(const Problem& p, const SolveOptions& opt) {
         std::max(0.01, opt.time_limit_s - Since(t0) - bound_time);
     int64_t budget = 0;
     if (opt.max_iterations > 0) budget = opt.max_iterations - s.iterations;
-    TabuSearch ts(p, allowed, opt.seed, left, budget);
-    if (std::isfinite(bound.value)) ts.set_target(bound.value);
-    const double tabu_start = Since(t0);
-    ts.Run(engine.found_feasible() ? engine.best() : engine.current());
-    s.iterations += ts.iterations();
-    if (ts.found_feasible() &&
-        (found.empty() || ts.best_cost() < engine.best_cost())) {
-      found = ts.best();
-      s.seconds_to_best = tabu_start + ts.seconds_to_best();
+    auto run = [&](auto& ts) {
+      const double tabu_start = Since(t0);
+      ts.Run(engine.found_feasible() ? engine.best() : engine.current());
+      s.iterations += ts.iterations();
+      if (ts.found_feasible() &&
+          (found.empty() || ts.best_cost() < engine.best_cost())) {
+        found = ts.best();
+        s.seconds_to_best = tabu_start + ts.seconds_to_best();
+      }
+      last = ts.current();
+    };
+    if (gap_fast) {
+      // The first bound pass had no upper bound to aim its steps at; with
+      // the engine's cost it gets close to the LP bound, and its
+      // multipliers order the candidate agents and set the first penalty
+      // weights of the search.
+      if (opt.compute_bound && engine.found_feasible()) {
+        Bound again =
+            LagrangianBound(p, allowed, engine.best_cost(), 400, bound_time);
+        if (again.value > bound.value) bound = again;
+      }
+      GapTabu ts(p, allowed, opt.seed,
+                 std::max(0.01, opt.time_limit_s - Since(t0) - bound_time),
+                 budget);
+      if (std::isfinite(bound.value)) ts.set_target(bound.value);
+      if (!bound.multipliers.empty()) {
+        ts.set_lagrangian(bound.multipliers);
+      }
+      run(ts);
+    } else {
+      TabuSearch ts(p, allowed, opt.seed, left, budget);
+      if (std::isfinite(bound.value)) ts.set_target(bound.value);
+      run(ts);
     }
-    last = ts.current();
   }
   if (found.empty()) {
     s.status = SolveOutcome::kUnknown;

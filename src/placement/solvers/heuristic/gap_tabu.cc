@@ -1,0 +1,577 @@
+// Tabu search with ejection chains for pure GAP-shaped problems; see
+// gap_tabu.h for the method and the neighbourhoods.
+#include "solvers/heuristic/gap_tabu.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace ecotone::placement::internal {
+namespace {
+
+constexpr int64_t kMaxPairs = 200'000;
+constexpr double kEps = 1e-7;
+constexpr int kCandidateBins = 24;
+constexpr double kFeasTol = 1e-9;
+constexpr int kWindow = 200;
+constexpr int kLongChains = 4;
+constexpr int kMaxChainDepth = 8;
+
+// Best `k` (value, bin) pairs seen so far, smallest value first (k <= 8).
+struct TopK {
+  int k = 0;
+  int size = 0;
+  double v[8];
+  int b[8];
+  void Offer(double value, int bin) {
+    if (size == k && value >= v[size - 1]) return;
+    int at = size < k ? size++ : size - 1;
+    while (at > 0 && v[at - 1] > value) {
+      v[at] = v[at - 1];
+      b[at] = b[at - 1];
+      --at;
+    }
+    v[at] = value;
+    b[at] = bin;
+  }
+};
+
+// One candidate depth-2 chain i -> b, j -> c with its penalised delta.
+struct Chain {
+  double f;
+  int i, b, j, c;
+};
+
+}  // namespace
+
+bool GapTabu::Applicable(const Problem& p) {
+  if (p.num_dims != 1) return false;
+  if (p.HasPairwise()) return false;
+  if (!p.distance_limits.empty()) return false;
+  for (const Group& g : p.groups) {
+    if (g.min_distinct_bins || g.max_per_bin) return false;
+    if (!p.bin_domain.empty() && (g.min_distinct_domains || g.max_per_domain)) {
+      return false;
+    }
+  }
+  return p.num_items > 0 && p.num_bins > 0 &&
+         static_cast<int64_t>(p.num_items) * p.num_bins <= kMaxPairs;
+}
+
+GapTabu::GapTabu(const Problem& p, const Allowed& allowed, uint64_t seed,
+                 double time_limit_s, int64_t max_iterations)
+    : al_(allowed),
+      rng_(seed ^ 0x3C6EF372FE94F82BULL),
+      start_(std::chrono::steady_clock::now()),
+      time_limit_s_(time_limit_s),
+      budget_(max_iterations),
+      n_(p.num_items),
+      m_(p.num_bins) {
+  const size_t nm = static_cast<size_t>(n_) * m_;
+  c_.assign(nm, 0.0);
+  w_.assign(nm, 0.0);
+  ok_.assign(nm, 0);
+  for (int i = 0; i < n_; ++i) {
+    for (int b = 0; b < m_; ++b) w_[At(i, b)] = p.Demand(i, b, 0);
+    for (int b : al_.Bins(i)) {
+      c_[At(i, b)] = p.LinearCost(i, b) + p.MigrationCost(i, b);
+      ok_[At(i, b)] = 1;
+    }
+  }
+  BuildCandidates({});
+  cap_.resize(m_);
+  tol_.resize(m_);
+  for (int b = 0; b < m_; ++b) {
+    cap_[b] = p.Capacity(b, 0);
+    tol_[b] = cap_[b] + kFeasTol * std::max(1.0, std::abs(cap_[b]));
+  }
+  // Initial weight: one unit of excess costs about the cost spread of an
+  // average item per unit of its average demand.
+  double range = 0, demand = 0;
+  int counted = 0, dcount = 0;
+  for (int i = 0; i < n_; ++i) {
+    const std::vector<int>& bins = al_.Bins(i);
+    double lo = kInf, hi = -kInf;
+    for (int b : bins) {
+      lo = std::min(lo, c_[At(i, b)]);
+      hi = std::max(hi, c_[At(i, b)]);
+      demand += w_[At(i, b)];
+      ++dcount;
+    }
+    if (bins.size() < 2) continue;
+    range += hi - lo;
+    ++counted;
+  }
+  range = std::max(counted ? range / counted : 1.0, 1e-6);
+  demand = dcount ? demand / dcount : 1.0;
+  alpha0_.assign(m_, range / std::max(demand, 1e-9));
+  alpha_ = alpha0_;
+  x_.assign(n_, -1);
+  load_.assign(m_, 0.0);
+  exb_.assign(m_, 0.0);
+  members_.assign(m_, {});
+  pos_.assign(n_, -1);
+  tabu_until_.assign(nm, 0);
+  top3v_.assign(static_cast<size_t>(n_) * 3, kInf);
+  top3b_.assign(static_cast<size_t>(n_) * 3, -1);
+}
+
+void GapTabu::BuildCandidates(const std::vector<double>& u) {
+  // Candidate agents: all allowed ones, or the kCandidateBins best when
+  // there are many (a static candidate list; YIG restrict their
+  // neighbourhoods the same way on the 80 × 1600 instances), by reduced
+  // cost c + u·w (plain cost without multipliers), best first.
+  cand_start_.assign(n_ + 1, 0);
+  cand_.clear();
+  live_n_.assign(n_, 0);
+  live_.assign(static_cast<size_t>(n_) * m_, 0);
+  std::vector<std::pair<double, int>> by_cost;
+  for (int i = 0; i < n_; ++i) {
+    by_cost.clear();
+    for (int b : al_.Bins(i)) {
+      double rc = c_[At(i, b)];
+      if (!u.empty()) rc += u[b] * w_[At(i, b)];
+      by_cost.push_back({rc, b});
+    }
+    size_t k = by_cost.size();
+    if (m_ > kCandidateBins) k = std::min(k, size_t{kCandidateBins});
+    std::partial_sort(by_cost.begin(), by_cost.begin() + k, by_cost.end());
+    for (size_t t = 0; t < k; ++t) {
+      cand_.push_back(by_cost[t].second);
+      live_[At(i, by_cost[t].second)] = 1;
+    }
+    cand_start_[i + 1] = static_cast<int64_t>(cand_.size());
+    live_n_[i] = static_cast<int>(k);
+  }
+}
+
+void GapTabu::set_lagrangian(const std::vector<double>& u) {
+  if (static_cast<int>(u.size()) != m_) return;
+  BuildCandidates(u);
+  // The multipliers price one unit of capacity of each agent: they are the
+  // initial penalty weights (at least a tenth of their mean, so that no
+  // agent is free to overload).
+  double mean = 0;
+  for (double x : u) mean += x / m_;
+  if (mean > 0) {
+    for (int b = 0; b < m_; ++b) alpha0_[b] = std::max(u[b], 0.1 * mean);
+    alpha_ = alpha0_;
+  }
+}
+
+double GapTabu::Elapsed() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                       start_)
+      .count();
+}
+
+void GapTabu::Move(int i, int b) {
+  const int a = x_[i];
+  if (a == b) return;
+  if (a >= 0) {
+    cost_ -= c_[At(i, a)];
+    load_[a] -= w_[At(i, a)];
+    excess_ -= exb_[a];
+    exb_[a] = Ex(a, load_[a]);
+    excess_ += exb_[a];
+    std::vector<int>& mem = members_[a];
+    const int last = mem.back();
+    mem[pos_[i]] = last;
+    pos_[last] = pos_[i];
+    mem.pop_back();
+  }
+  cost_ += c_[At(i, b)];
+  load_[b] += w_[At(i, b)];
+  excess_ -= exb_[b];
+  exb_[b] = Ex(b, load_[b]);
+  excess_ += exb_[b];
+  pos_[i] = static_cast<int>(members_[b].size());
+  members_[b].push_back(i);
+  x_[i] = b;
+}
+
+void GapTabu::Load(const std::vector<int>& x) {
+  std::fill(load_.begin(), load_.end(), 0.0);
+  std::fill(exb_.begin(), exb_.end(), 0.0);
+  for (auto& mem : members_) mem.clear();
+  std::fill(x_.begin(), x_.end(), -1);
+  cost_ = 0;
+  excess_ = 0;
+  for (int i = 0; i < n_; ++i) Move(i, x[i]);
+  Recompute();
+}
+
+void GapTabu::Recompute() {
+  // Exact sums (the incremental ones may drift with fractional data).
+  cost_ = 0;
+  std::fill(load_.begin(), load_.end(), 0.0);
+  for (int i = 0; i < n_; ++i) {
+    cost_ += c_[At(i, x_[i])];
+    load_[x_[i]] += w_[At(i, x_[i])];
+  }
+  excess_ = 0;
+  for (int b = 0; b < m_; ++b) {
+    exb_[b] = Ex(b, load_[b]);
+    excess_ += exb_[b];
+  }
+}
+
+void GapTabu::RecordIfBest() {
+  if (excess_ > kFeasTol) return;
+  if (cost_ < episode_best_cost_) {
+    episode_best_cost_ = cost_;
+    episode_best_x_ = x_;
+  }
+  if (best_cost_ == kInf ||
+      cost_ < best_cost_ - kEps * std::max(1.0, std::abs(best_cost_))) {
+    // Confirm with exact sums before recording (cheap: a new best is rare).
+    Recompute();
+    if (excess_ > kFeasTol) return;
+    best_x_ = x_;
+    best_cost_ = cost_;
+    seconds_to_best_ = Elapsed();
+    if (best_cost_ <= target_ + kEps * std::max(1.0, std::abs(target_))) {
+      stop_ = true;
+    }
+  }
+}
+
+void GapTabu::UpdateWeights() {
+  // Strategic oscillation (same factors as TabuSearch): overloaded agents
+  // get dearer; while feasible every weight relaxes.
+  constexpr double kUp = 1.04, kDown = 0.985;
+  if (excess_ <= kFeasTol) {
+    for (int b = 0; b < m_; ++b) {
+      alpha_[b] = std::max(alpha_[b] * kDown, alpha0_[b] * 1e-3);
+    }
+  } else {
+    for (int b = 0; b < m_; ++b) {
+      if (exb_[b] > 0) alpha_[b] = std::min(alpha_[b] * kUp, alpha0_[b] * 1e4);
+    }
+  }
+}
+
+void GapTabu::Kick(int strength) {
+  for (int s = 0; s < strength; ++s) {
+    const int i = static_cast<int>(rng_.Below(n_));
+    if (live_n_[i] < 2) continue;
+    const int b = CandBegin(i)[rng_.Below(live_n_[i])];
+    if (b != x_[i]) Move(i, b);
+  }
+}
+
+void GapTabu::Run(const std::vector<int>& start) {
+  start_ = std::chrono::steady_clock::now();
+  std::vector<int> x0(n_);
+  for (int i = 0; i < n_; ++i) {
+    const std::vector<int>& bins = al_.Bins(i);
+    int b = i < static_cast<int>(start.size()) ? start[i] : -1;
+    if (b < 0 || b >= m_ || !ok_[At(i, b)]) {
+      b = bins[0];
+      for (int c : bins) {
+        if (c_[At(i, c)] < c_[At(i, b)]) b = c;
+      }
+    }
+    x0[i] = b;
+  }
+  Load(x0);
+  RecordIfBest();
+  if (stop_ || m_ < 2) return;
+
+  const int64_t all_swaps = static_cast<int64_t>(n_) * n_ / 2;
+  const int k_bins = all_swaps <= 2'000 ? 8 : (all_swaps <= 100'000 ? 4 : 3);
+  const int tenure_min = std::max(3, n_ / 40);
+  const int tenure_span = std::max(4, n_ / 20);
+  const int64_t restart_after = std::max<int64_t>(400, 8 * int64_t{n_});
+  // Each iteration scans the moves of a window of kWindow items (rotating
+  // through all of them), not all n: on 400-1600 jobs a full scan made a
+  // move too dear (a few hundred moves per second on the loaded host).
+  const int window = std::min(n_, kWindow);
+  int offset = 0;
+  int64_t since_best = 0;
+  double last_best = best_cost_;
+  const bool chains = m_ >= 3;
+  std::vector<double> out_f(n_), out_e(n_);
+  std::vector<TopK> tops(n_);
+  const int max_depth = kMaxChainDepth;
+  const int n_chains = kLongChains;
+  Chain top_chains[kLongChains];
+  std::vector<uint8_t> mark(m_, 0);
+  std::vector<double> sload(m_, 0.0);
+  std::vector<int> touched;
+  std::vector<std::pair<int, int>> seq, long_chain;
+
+  while (!stop_) {
+    if (budget_ > 0 && iterations_ >= budget_) break;
+    if ((moves_ & 15) == 0 && Elapsed() > time_limit_s_) break;
+    ++moves_;
+    iterations_ += window;
+
+    const double aspire =
+        best_cost_ - kEps * std::max(1.0, std::abs(best_cost_));
+    double best_f = kInf;
+    int kind = -1, mi = -1, mb = -1, mj = -1, mc = -1;
+    int n_top = 0;
+    double chain_cut = n_chains > 0 ? kInf : -kInf;
+
+    // --- Pass 1: every shift (best admissible), each item's best shift
+    // targets and best three insertion targets. ---
+    for (int s = 0; s < window; ++s) {
+      const int i = offset + s < n_ ? offset + s : offset + s - n_;
+      const int a = x_[i];
+      const double* ci = c_.data() + At(i, 0);
+      const double* wi = w_.data() + At(i, 0);
+      const int64_t* tabu = tabu_until_.data() + At(i, 0);
+      const double la = load_[a] - wi[a];
+      const double eo = Ex(a, la) - exb_[a];
+      const double fo = alpha_[a] * eo - ci[a];
+      out_f[i] = fo;
+      out_e[i] = eo;
+      TopK& top = tops[i];
+      top.k = std::max(k_bins, 3);
+      top.size = 0;
+      for (const int* p = CandBegin(i); p != CandEnd(i); ++p) {
+        const int b = *p;
+        if (b == a) continue;
+        const double ei = Ex(b, load_[b] + wi[b]) - exb_[b];
+        const double v = ci[b] + alpha_[b] * ei;  // insertion value
+        top.Offer(v, b);
+        const double f = fo + v;
+        if (f >= best_f) continue;
+        if (tabu[b] > moves_ && !(excess_ + eo + ei <= kFeasTol &&
+                                  cost_ + ci[b] - ci[a] < aspire)) {
+          continue;
+        }
+        best_f = f;
+        kind = 0;
+        mi = i;
+        mb = b;
+      }
+      double* tv = top3v_.data() + static_cast<size_t>(i) * 3;
+      int* tb = top3b_.data() + static_cast<size_t>(i) * 3;
+      for (int t = 0; t < 3; ++t) {
+        tv[t] = t < top.size ? top.v[t] : kInf;
+        tb[t] = t < top.size ? top.b[t] : -1;
+      }
+    }
+
+    // --- Pass 2: swaps and depth-2 chains through each item's best shift
+    // targets. ---
+    for (int s = 0; s < window; ++s) {
+      const int i = offset + s < n_ ? offset + s : offset + s - n_;
+      const int a = x_[i];
+      const double* ci = c_.data() + At(i, 0);
+      const double* wi = w_.data() + At(i, 0);
+      const int64_t* tabu = tabu_until_.data() + At(i, 0);
+      const TopK& top = tops[i];
+      const int kb = std::min(top.size, k_bins);
+      for (int t = 0; t < kb; ++t) {
+        const int b = top.b[t];
+        const double lb_in = load_[b] + wi[b];
+        const double dci = ci[b] - ci[a];
+        for (int j : members_[b]) {
+          const size_t jb = At(j, b);
+          const double* cj = c_.data() + At(j, 0);
+          const double* wj = w_.data() + At(j, 0);
+          const double lb = lb_in - w_[jb];
+          const double eb = Ex(b, lb) - exb_[b];
+          const double fb = alpha_[b] * eb;
+          if (live_[At(j, a)]) {
+            // Swap: i -> b, j -> a.
+            const double ea = Ex(a, load_[a] - wi[a] + wj[a]) - exb_[a];
+            const double dc = dci + cj[a] - cj[b];
+            const double f = fb + alpha_[a] * ea + dc;
+            if (f < best_f) {
+              const bool is_tabu =
+                  tabu[b] > moves_ || tabu_until_[At(j, a)] > moves_;
+              if (!is_tabu ||
+                  (excess_ + ea + eb <= kFeasTol && cost_ + dc < aspire)) {
+                best_f = f;
+                kind = 1;
+                mi = i;
+                mb = b;
+                mj = j;
+              }
+            }
+          }
+          if (!chains) continue;
+          // Chain: i -> b, j -> c, c the best insertion target of j
+          // other than a and b.
+          const int* tb = top3b_.data() + static_cast<size_t>(j) * 3;
+          int c = -1;
+          double vc = 0;
+          for (int k = 0; k < 3; ++k) {
+            if (tb[k] >= 0 && tb[k] != a && tb[k] != b) {
+              c = tb[k];
+              vc = cj[c] + alpha_[c] * (Ex(c, load_[c] + wj[c]) - exb_[c]);
+              break;
+            }
+          }
+          if (c < 0) continue;
+          const double f = out_f[i] + ci[b] + fb - cj[b] + vc;
+          if (f >= best_f && f >= chain_cut) continue;
+          const bool is_tabu =
+              tabu[b] > moves_ || tabu_until_[At(j, c)] > moves_;
+          if (is_tabu) {
+            const double ec = Ex(c, load_[c] + wj[c]) - exb_[c];
+            const double dc = dci - cj[b] + cj[c];
+            if (!(excess_ + out_e[i] + eb + ec <= kFeasTol &&
+                  cost_ + dc < aspire)) {
+              continue;
+            }
+          }
+          if (f < chain_cut) {
+            // Keep the n_chains best admissible depth-2 chains, best first.
+            int at = n_top < n_chains ? n_top++ : n_top - 1;
+            while (at > 0 && top_chains[at - 1].f > f) {
+              top_chains[at] = top_chains[at - 1];
+              --at;
+            }
+            top_chains[at] = Chain{f, i, b, j, c};
+            if (n_top == n_chains) chain_cut = top_chains[n_top - 1].f;
+          }
+          if (f >= best_f) continue;
+          best_f = f;
+          kind = 2;
+          mi = i;
+          mb = b;
+          mj = j;
+          mc = c;
+        }
+      }
+    }
+    offset = (offset + window) % n_;
+
+    // --- Pass 3: extend the best depth-2 chains i -> b, j -> c greedily:
+    // eject a member k of the last agent to its best insertion target d (an
+    // agent the chain has not touched, or a, which ends the chain), up to
+    // max_depth links; the best prefix of each is a candidate move. ---
+    for (int t = 0; t < n_top; ++t) {
+      const Chain& ch = top_chains[t];
+      const int a0 = x_[ch.i];
+      for (int ag : touched) mark[ag] = 0;
+      touched.clear();
+      auto touch = [&](int ag, double delta) {
+        if (!mark[ag]) {
+          mark[ag] = 1;
+          touched.push_back(ag);
+          sload[ag] = load_[ag];
+        }
+        sload[ag] += delta;
+      };
+      touch(a0, -w_[At(ch.i, a0)]);
+      touch(ch.b, w_[At(ch.i, ch.b)] - w_[At(ch.j, ch.b)]);
+      touch(ch.c, w_[At(ch.j, ch.c)]);
+      seq.assign({{ch.i, ch.b}, {ch.j, ch.c}});
+      double f = ch.f, chain_best = kInf;
+      size_t chain_len = 0;
+      int cur = ch.c;
+      while (static_cast<int>(seq.size()) < max_depth) {
+        const double pen_now = alpha_[cur] * Ex(cur, sload[cur]);
+        double step = kInf;
+        int sk = -1, sd = -1;
+        for (int k : members_[cur]) {
+          const double* ck = c_.data() + At(k, 0);
+          const double* wk = w_.data() + At(k, 0);
+          const double out =
+              alpha_[cur] * Ex(cur, sload[cur] - wk[cur]) - pen_now - ck[cur];
+          const int* tb = top3b_.data() + static_cast<size_t>(k) * 3;
+          for (int q = 0; q < 3; ++q) {
+            const int d = tb[q];
+            if (d < 0 || d == cur || (mark[d] && d != a0)) continue;
+            if (tabu_until_[At(k, d)] > moves_) continue;
+            const double ld = mark[d] ? sload[d] : load_[d];
+            const double v =
+                out + ck[d] + alpha_[d] * (Ex(d, ld + wk[d]) - Ex(d, ld));
+            if (v < step) {
+              step = v;
+              sk = k;
+              sd = d;
+            }
+          }
+        }
+        if (sk < 0) break;
+        f += step;
+        touch(cur, -w_[At(sk, cur)]);
+        touch(sd, w_[At(sk, sd)]);
+        seq.push_back({sk, sd});
+        if (f < chain_best) {
+          chain_best = f;
+          chain_len = seq.size();
+        }
+        if (sd == a0) break;
+        cur = sd;
+      }
+      if (chain_len > 2 && chain_best < best_f) {
+        best_f = chain_best;
+        kind = 3;
+        long_chain.assign(seq.begin(), seq.begin() + chain_len);
+      }
+    }
+    if (kind < 0) continue;  // everything tabu: let the list age
+
+    // --- Apply. ---
+    const int a = x_[mi];
+    auto make_tabu = [&](int item, int left) {
+      tabu_until_[At(item, left)] =
+          moves_ + tenure_min + static_cast<int64_t>(rng_.Below(tenure_span));
+    };
+    Move(mi, mb);
+    make_tabu(mi, a);
+    if (kind == 1) {
+      Move(mj, a);
+      make_tabu(mj, mb);
+    } else if (kind == 2) {
+      Move(mj, mc);
+      make_tabu(mj, mb);
+    } else if (kind == 3) {
+      for (auto [item, to] : long_chain) {
+        const int from = x_[item];
+        Move(item, to);
+        make_tabu(item, from);
+      }
+    }
+    if ((moves_ & 1023) == 0) Recompute();
+    RecordIfBest();
+    UpdateWeights();
+    if (best_cost_ < last_best) {
+      last_best = best_cost_;
+      since_best = 0;
+    } else if (++since_best > restart_after) {
+      since_best = 0;
+      if (episode_best_cost_ < kInf) {
+        bool known = false;
+        for (const auto& [c, x] : elite_) known = known || x == episode_best_x_;
+        if (!known) {
+          if (elite_.size() < kElite) {
+            elite_.push_back({episode_best_cost_, episode_best_x_});
+          } else {
+            auto worst = std::max_element(elite_.begin(), elite_.end());
+            if (episode_best_cost_ < worst->first) {
+              *worst = {episode_best_cost_, episode_best_x_};
+            }
+          }
+        }
+      }
+      episode_best_cost_ = kInf;
+      if (elite_.size() >= 2 && rng_.Below(2) == 0) {
+        // Path-relinking restart between two elite assignments.
+        const size_t ea = rng_.Below(elite_.size());
+        size_t eb = rng_.Below(elite_.size() - 1);
+        if (eb >= ea) ++eb;
+        std::vector<int> x = elite_[ea].second;
+        const std::vector<int>& y = elite_[eb].second;
+        for (int i = 0; i < n_; ++i) {
+          if (x[i] != y[i] && rng_.Below(2) == 0) x[i] = y[i];
+        }
+        Load(x);
+      } else {
+        if (found_feasible()) Load(best_x_);
+        Kick(2 + static_cast<int>(rng_.Below(std::max(2, n_ / 10))));
+      }
+      std::fill(tabu_until_.begin(), tabu_until_.end(), 0);
+      alpha_ = alpha0_;
+    }
+  }
+}
+
+}  // namespace ecotone::placement::internal

@@ -1,0 +1,161 @@
+// Fast path of the "heuristic" solver for pure GAP-shaped problems: one
+// capacity dimension, linear (and migration) costs only, no pairwise term,
+// no spread groups, no distance limits. Private to the heuristic solver,
+// which picks it automatically (GapTabu::Applicable) instead of the generic
+// TabuSearch (tabu.h).
+//
+// Method: tabu search with ejection chains and strategic oscillation after
+// Yagiura, Ibaraki & Glover (2004, "An ejection chain approach for the
+// generalized assignment problem", INFORMS J. Computing 16:133-151; 2006,
+// "A path relinking approach with ejection chains for the generalized
+// assignment problem", EJOR 169:548-569). The search minimises
+//
+//   F(x) = Σ_i c(i, x_i) + Σ_b α_b · max(0, load_b − cap_b)
+//
+// with one adaptive weight per agent: after every move α_b grows on
+// overloaded agents and all weights shrink while x is feasible. With
+// Lagrangian multipliers (set_lagrangian) the weights start at them.
+//
+// Each iteration scans the items of a window of at most 200 items (a
+// rotating offset, so every item is visited every ⌈n/200⌉ iterations) and
+// takes the best admissible move among
+//   * every shift i: a -> b of those items (or, with more than 24 agents,
+//     i's 24 agents of least reduced cost),
+//   * swaps of i with the members of its best k shift targets,
+//   * depth-2 ejection chains i -> b, j (of b) -> c, c the best insertion
+//     target of j other than a and b,
+//   * longer chains: the 4 best depth-2 chains extended greedily, each
+//     link ejecting a member k of the last agent to its best insertion
+//     target d (an agent not yet in the chain, or a, which closes it), up
+//     to 8 links; the best prefix of each chain is a candidate,
+// all with O(1) deltas from the per-agent loads (the dimension is fixed at
+// one: no per-dimension loop, demands and costs contiguous per item). The
+// shift scan also yields each item's best three insertion targets, which
+// the chains read. Tabu attribute "item i may not return to agent a";
+// aspiration by a new best feasible cost (links after the second are never
+// tabu; an item outside the window offers its last computed top three,
+// whose values the chain recomputes exactly).
+// After a period without a new best, a restart with a cleared tabu list:
+// from the best assignment with a random kick, or from a path-relinking
+// point between two members of an elite pool of episode bests.
+//
+// Deterministic for a given problem, seed and iteration budget: one
+// iteration counts its window's item visits against the budget, the
+// time limit is only a safety cap. Returns only feasible assignments.
+#ifndef ECOTONE_PLACEMENT_SOLVERS_HEURISTIC_GAP_TABU_H_
+#define ECOTONE_PLACEMENT_SOLVERS_HEURISTIC_GAP_TABU_H_
+
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <utility>
+#include <vector>
+
+#include "ecotone/placement/problem.h"
+#include "internal.h"
+#include "solvers/heuristic/engine.h"
+
+namespace ecotone::placement::internal {
+
+class GapTabu {
+ public:
+  // True for one dimension, no pairwise term (or λ = 0 / no distances), no
+  // spread groups, no distance limits, and n·m <= 2·10^5.
+  static bool Applicable(const Problem& problem);
+
+  // `problem` must be Applicable() and outlive the search. `time_limit_s`
+  // and `max_iterations` (0 = none) bound the run from its start.
+  GapTabu(const Problem& problem, const Allowed& allowed, uint64_t seed,
+          double time_limit_s, int64_t max_iterations);
+  GapTabu(const GapTabu&) = delete;
+  GapTabu& operator=(const GapTabu&) = delete;
+
+  // Searches from `start` (a bin per item; -1 or a disallowed bin is
+  // replaced by the item's cheapest allowed bin); need not be feasible.
+  void Run(const std::vector<int>& start);
+
+  // Stop as soon as a feasible assignment of cost <= target is found.
+  void set_target(double target) { target_ = target; }
+
+  // Lagrangian guidance (call before Run): multipliers u[b] >= 0 of the
+  // capacity constraints. Each item's candidate agents are then ordered
+  // (and, above 24 agents, chosen) by reduced cost c(i,b) + u_b·w(i,b), and
+  // the penalty weights start at u (at least a tenth of its mean).
+  // (Reduced-cost fixing from L(u) was tried: dropping agents that cannot
+  // be in a better assignment made the walk slightly worse everywhere.)
+  void set_lagrangian(const std::vector<double>& u);
+
+  bool found_feasible() const { return best_cost_ < kInf; }
+  const std::vector<int>& best() const { return best_x_; }
+  double best_cost() const { return best_cost_; }
+  int64_t iterations() const { return iterations_; }
+  double seconds_to_best() const { return seconds_to_best_; }
+  const std::vector<int>& current() const { return x_; }
+
+ private:
+  static constexpr double kInf = std::numeric_limits<double>::infinity();
+
+  size_t At(int i, int b) const { return static_cast<size_t>(i) * m_ + b; }
+  // Excess of agent b at load l.
+  double Ex(int b, double l) const { return l > tol_[b] ? l - cap_[b] : 0.0; }
+  const int* CandBegin(int i) const { return cand_.data() + cand_start_[i]; }
+  const int* CandEnd(int i) const {
+    return cand_.data() + cand_start_[i] + live_n_[i];
+  }
+  double Elapsed() const;
+
+  void Move(int i, int b);
+  void Load(const std::vector<int>& x);
+  void Recompute();
+  void RecordIfBest();
+  void UpdateWeights();
+  void Kick(int strength);
+  // Candidate lists ordered by reduced cost under `u` (empty: by cost).
+  void BuildCandidates(const std::vector<double>& u);
+
+  const Allowed& al_;
+  Rng rng_;
+  std::chrono::steady_clock::time_point start_;
+  double time_limit_s_;
+  int64_t budget_;
+  int n_, m_;
+  std::vector<double> c_;  // [i·m + b]: linear + migration cost
+  std::vector<double> w_;  // [i·m + b]: demand
+  std::vector<uint8_t> ok_;
+  std::vector<int64_t> cand_start_;  // size n+1
+  std::vector<int> cand_;            // bins scanned for each item
+  std::vector<int> live_n_;          // length of each item's list
+  std::vector<uint8_t> live_;        // [i·m + b]: b is a candidate for i
+  std::vector<double> cap_, tol_;
+
+  std::vector<int> x_;
+  std::vector<double> load_, exb_;  // per agent: load and its excess
+  std::vector<std::vector<int>> members_;
+  std::vector<int> pos_;
+  double cost_ = 0;
+  double excess_ = 0;
+  std::vector<double> alpha_;
+  std::vector<double> alpha0_;       // initial / reset weight per agent
+  std::vector<int64_t> tabu_until_;  // [i·m + b]: i may not enter b before
+  // Best three insertion targets of each item (cost + penalty of adding it
+  // there), refreshed by every shift scan, for the chains.
+  std::vector<double> top3v_;
+  std::vector<int> top3b_;
+
+  static constexpr size_t kElite = 8;
+  std::vector<std::pair<double, std::vector<int>>> elite_;
+  std::vector<int> episode_best_x_;
+  double episode_best_cost_ = kInf;
+
+  std::vector<int> best_x_;
+  double best_cost_ = kInf;
+  double seconds_to_best_ = 0;
+  int64_t iterations_ = 0;
+  int64_t moves_ = 0;
+  double target_ = -kInf;
+  bool stop_ = false;
+};
+
+}  // namespace ecotone::placement::internal
+
+#endif  // ECOTONE_PLACEMENT_SOLVERS_HEURISTIC_GAP_TABU_H_
