@@ -217,10 +217,7 @@ void GapTabu::Recompute() {
 
 void GapTabu::RecordIfBest() {
   if (excess_ > kFeasTol) return;
-  if (cost_ < episode_best_cost_) {
-    episode_best_cost_ = cost_;
-    episode_best_x_ = x_;
-  }
+  elite_.Note(cost_, x_);
   if (best_cost_ == kInf ||
       cost_ < best_cost_ - kEps * std::max(1.0, std::abs(best_cost_))) {
     // Confirm with exact sums before recording (cheap: a new best is rare).
@@ -538,31 +535,11 @@ void GapTabu::Run(const std::vector<int>& start) {
       since_best = 0;
     } else if (++since_best > restart_after) {
       since_best = 0;
-      if (episode_best_cost_ < kInf) {
-        bool known = false;
-        for (const auto& [c, x] : elite_) known = known || x == episode_best_x_;
-        if (!known) {
-          if (elite_.size() < kElite) {
-            elite_.push_back({episode_best_cost_, episode_best_x_});
-          } else {
-            auto worst = std::max_element(elite_.begin(), elite_.end());
-            if (episode_best_cost_ < worst->first) {
-              *worst = {episode_best_cost_, episode_best_x_};
-            }
-          }
-        }
-      }
-      episode_best_cost_ = kInf;
-      if (elite_.size() >= 2 && rng_.Below(2) == 0) {
-        // Path-relinking restart between two elite assignments.
-        const size_t ea = rng_.Below(elite_.size());
-        size_t eb = rng_.Below(elite_.size() - 1);
-        if (eb >= ea) ++eb;
-        std::vector<int> x = elite_[ea].second;
-        const std::vector<int>& y = elite_[eb].second;
-        for (int i = 0; i < n_; ++i) {
-          if (x[i] != y[i] && rng_.Below(2) == 0) x[i] = y[i];
-        }
+      // The episode's best feasible assignment joins the elite pool; the
+      // restart is from a relinking point between two of its members, or
+      // around the best assignment with a small kick.
+      elite_.EndEpisode();
+      if (std::vector<int> x; elite_.RelinkPoint(rng_, &x)) {
         Load(x);
       } else {
         if (found_feasible()) Load(best_x_);

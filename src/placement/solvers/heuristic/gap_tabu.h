@@ -53,6 +53,7 @@
 
 #include "ecotone/placement/problem.h"
 #include "internal.h"
+#include "solvers/heuristic/elite.h"
 #include "solvers/heuristic/engine.h"
 
 namespace ecotone::placement::internal {
@@ -142,10 +143,8 @@ class GapTabu {
   std::vector<double> top3v_;
   std::vector<int> top3b_;
 
-  static constexpr size_t kElite = 8;
-  std::vector<std::pair<double, std::vector<int>>> elite_;
-  std::vector<int> episode_best_x_;
-  double episode_best_cost_ = kInf;
+  // Episode bests for relinking restarts.
+  ElitePool elite_;
 
   std::vector<int> best_x_;
   double best_cost_ = kInf;

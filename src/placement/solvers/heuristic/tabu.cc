@@ -269,10 +269,7 @@ void TabuSearch::Recompute() {
 
 void TabuSearch::RecordIfBest() {
   if (excess_ > 1e-9) return;
-  if (cost_ < episode_best_cost_) {
-    episode_best_cost_ = cost_;
-    episode_best_x_ = x_;
-  }
+  elite_.Note(cost_, x_);
   if (best_cost_ == kInf ||
       cost_ < best_cost_ - kEps * std::max(1.0, std::abs(best_cost_))) {
     best_x_ = x_;
@@ -518,36 +515,13 @@ void TabuSearch::Run(const std::vector<int>& start) {
       since_best = 0;
     } else if (++since_best > restart_after) {
       since_best = 0;
-      // The episode's best feasible assignment joins the elite pool.
-      if (episode_best_cost_ < kInf) {
-        bool known = false;
-        for (const auto& [c, x] : elite_) known = known || x == episode_best_x_;
-        if (!known) {
-          if (elite_.size() < kElite) {
-            elite_.push_back({episode_best_cost_, episode_best_x_});
-          } else {
-            auto worst = std::max_element(elite_.begin(), elite_.end());
-            if (episode_best_cost_ < worst->first)
-              *worst = {episode_best_cost_, episode_best_x_};
-          }
-        }
-      }
-      episode_best_cost_ = kInf;
-      if (elite_.size() >= 2 && rng_.Below(2) == 0) {
-        // Relinking restart: from one elite assignment, take each item
-        // where a second one differs to the second one's bin with
-        // probability 1/2 (a point between two good regions).
-        const size_t a = rng_.Below(elite_.size());
-        size_t b = rng_.Below(elite_.size() - 1);
-        if (b >= a) ++b;
-        std::vector<int> x = elite_[a].second;
-        const std::vector<int>& y = elite_[b].second;
-        for (int i = 0; i < n_; ++i) {
-          if (x[i] != y[i] && rng_.Below(2) == 0) x[i] = y[i];
-        }
+      // The episode's best feasible assignment joins the elite pool; the
+      // restart is from a relinking point between two of its members, or
+      // around the best assignment with a small kick.
+      elite_.EndEpisode();
+      if (std::vector<int> x; elite_.RelinkPoint(rng_, &x)) {
         Load(x);
       } else {
-        // Intensify around the best assignment, then diversify a little.
         if (found_feasible()) Load(best_x_);
         Kick(2 + static_cast<int>(rng_.Below(std::max(2, n_ / 10))));
       }

@@ -49,6 +49,7 @@
 #include "ecotone/placement/problem.h"
 #include "ecotone/placement/solver.h"
 #include "internal.h"
+#include "solvers/heuristic/elite.h"
 #include "solvers/heuristic/engine.h"
 
 namespace ecotone::placement::internal {
@@ -144,12 +145,8 @@ class TabuSearch {
   std::vector<float> top3v_;
   std::vector<int> top3b_;  // [i·m + b]: i may not enter b before
 
-  // Elite pool of episode bests (an episode ends at a restart) for
-  // relinking restarts.
-  static constexpr size_t kElite = 8;
-  std::vector<std::pair<double, std::vector<int>>> elite_;
-  std::vector<int> episode_best_x_;
-  double episode_best_cost_ = kInf;
+  // Episode bests for relinking restarts.
+  ElitePool elite_;
 
   std::vector<int> best_x_;
   double best_cost_ = kInf;
