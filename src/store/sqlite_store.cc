@@ -1036,6 +1036,19 @@ int64_t LimitArg(int64_t limit) {
   return limit <= 0 ? std::numeric_limits<int64_t>::max() : limit;
 }
 
+// The rows of a query that selects id, time_us, ecosystem, kind, subject,
+// payload from events.
+Result<std::vector<EventRecord>> ReadEvents(Statement& s) {
+  std::vector<EventRecord> out;
+  while (true) {
+    ECOTONE_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(EventRecord{s.Int(0), s.Int(1), s.Text(2), s.Text(3),
+                              s.Text(4), s.Text(5)});
+  }
+  return out;
+}
+
 Status SqliteStore::MarkProcessedLocked(const std::vector<int64_t>& ids) {
   ECOTONE_ASSIGN_OR_RETURN(
       Statement s, db_->Prepare("UPDATE events SET processed = 1 WHERE id = ?1"));
@@ -1197,14 +1210,7 @@ Result<std::vector<EventRecord>> SqliteStore::ProcessedEventsAfter(
                    "FROM events WHERE id > ?1 AND processed = 1 AND "
                    "(ecosystem = ?2 OR ecosystem = '') ORDER BY id LIMIT ?3"));
   s.Bind(1, after_id).Bind(2, ecosystem).Bind(3, LimitArg(limit));
-  std::vector<EventRecord> out;
-  while (true) {
-    ECOTONE_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back(EventRecord{s.Int(0), s.Int(1), s.Text(2), s.Text(3),
-                              s.Text(4), s.Text(5)});
-  }
-  return out;
+  return ReadEvents(s);
 }
 
 Result<std::vector<EventRecord>> SqliteStore::ListEvents(
@@ -1218,14 +1224,7 @@ Result<std::vector<EventRecord>> SqliteStore::ListEvents(
                    (ecosystem.empty() ? "?1 = ?1" : "ecosystem = ?1") +
                    " AND time_us >= ?2 ORDER BY time_us, id LIMIT ?3"));
   s.Bind(1, ecosystem).Bind(2, since_us).Bind(3, LimitArg(limit));
-  std::vector<EventRecord> out;
-  while (true) {
-    ECOTONE_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back(EventRecord{s.Int(0), s.Int(1), s.Text(2), s.Text(3),
-                              s.Text(4), s.Text(5)});
-  }
-  return out;
+  return ReadEvents(s);
 }
 
 Result<std::vector<EventRecord>> SqliteStore::UnprocessedEvents(
@@ -1236,14 +1235,7 @@ Result<std::vector<EventRecord>> SqliteStore::UnprocessedEvents(
       db_->Prepare("SELECT id, time_us, ecosystem, kind, subject, payload "
                    "FROM events WHERE processed = 0 ORDER BY id LIMIT ?1"));
   s.Bind(1, LimitArg(limit));
-  std::vector<EventRecord> out;
-  while (true) {
-    ECOTONE_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back(EventRecord{s.Int(0), s.Int(1), s.Text(2), s.Text(3),
-                              s.Text(4), s.Text(5)});
-  }
-  return out;
+  return ReadEvents(s);
 }
 
 Result<std::vector<ActionRecord>> SqliteStore::ListActions(
