@@ -100,13 +100,12 @@ double ConformalQuantile(std::vector<double>& v, double q) {
   double r = std::ceil((static_cast<double>(v.size()) + 1) * q);
   size_t k =
       static_cast<size_t>(std::clamp(r, 1.0, static_cast<double>(v.size())));
-  std::nth_element(v.begin(), v.begin() + static_cast<long>(k - 1), v.end());
-  return v[k - 1];
+  return internal::KthSmallest(v.data(), v.size(), k);
 }
 
-// The same rank among all of v, when v[0, limit) holds the `limit` smallest
-// values (after an earlier selection of rank limit); sets *limit to the
-// selected rank for the next, lower quantile.
+// The same rank, at most the rank *limit of an earlier selection on the
+// same v (so that quantiles selected highest first do not cross); sets
+// *limit to the selected rank for the next, lower quantile.
 double ConformalQuantile(std::vector<double>& v, size_t limit, double q,
                          size_t* next_limit) {
   if (v.empty()) return 0;
@@ -114,10 +113,8 @@ double ConformalQuantile(std::vector<double>& v, size_t limit, double q,
   size_t k =
       static_cast<size_t>(std::clamp(r, 1.0, static_cast<double>(v.size())));
   if (k > limit) k = limit;  // quantiles are made non-crossing anyway
-  std::nth_element(v.begin(), v.begin() + static_cast<long>(k - 1),
-                   v.begin() + static_cast<long>(limit));
   *next_limit = k;
-  return v[k - 1];
+  return internal::KthSmallest(v.data(), v.size(), k);
 }
 
 // Collects err[j][k] for origins j in [j0, j1) and leads k in [k0, k1]
@@ -488,8 +485,7 @@ Result<ForecastOutput> ForecastPrefix(const TrainingData& data, int64_t n,
       pool.clear();
       for (int k = std::max(0, l - w); k <= std::min(h - 1, l + w); ++k)
         for (size_t j = 0; j < used.size(); ++j) pool.push_back(err[j][k]);
-      // Highest quantile first: each later selection only searches the
-      // part of the pool below the previous one.
+      // Highest quantile first, each rank at most the previous one.
       size_t limit = pool.size();
       for (size_t q : qdesc)
         eq[q][a] = factor *

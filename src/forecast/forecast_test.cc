@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <random>
 
 #include "ecotone/forecast/replicas.h"
+#include "models.h"
 
 namespace ecotone::forecast {
 namespace {
@@ -24,6 +26,41 @@ Series Synthetic(int n, double noise, uint32_t seed = 7) {
     s.values.push_back(100 + 30 * day + weekend + eps(rng));
   }
   return s;
+}
+
+// KthSmallest must equal nth_element for every rank: small and large
+// inputs, heavy ties, sorted and reversed inputs (where the fixed sample is
+// unrepresentative and the fences can miss the rank: the fallback), and
+// it must leave v a permutation of itself.
+TEST(KthSmallest, EqualsNthElementOnEveryRank) {
+  std::mt19937 rng(7);
+  std::normal_distribution<double> noise(0, 1);
+  for (size_t n : {1u, 7u, 511u, 512u, 1740u, 5000u}) {
+    for (int kind = 0; kind < 4; ++kind) {
+      std::vector<double> v(n);
+      for (size_t i = 0; i < n; ++i) {
+        double x = noise(rng);
+        if (kind == 1) x = std::round(x * 2);  // heavy ties
+        if (kind == 2) x = static_cast<double>(i);
+        v[i] = x;
+      }
+      // kind 3: the values at the sampled positions (every n/128-th) are
+      // the largest, so for most ranks the fences miss and the fallback runs.
+      if (kind == 3)
+        for (size_t i = 0; i < 128 && n >= 512; ++i) v[i * n / 128] = 1e6 + i;
+      std::vector<double> sorted = v;
+      std::sort(sorted.begin(), sorted.end());
+      const size_t step = std::max<size_t>(1, n / 97);
+      for (size_t k = 1; k <= n; k += (k + step <= n || k == n) ? step : n - k) {
+        std::vector<double> w = v;
+        EXPECT_EQ(internal::KthSmallest(w.data(), w.size(), k), sorted[k - 1])
+            << "n " << n << " kind " << kind << " k " << k;
+        std::sort(w.begin(), w.end());
+        EXPECT_EQ(w, sorted) << "n " << n << " kind " << kind << " k " << k;
+        if (k == n) break;
+      }
+    }
+  }
 }
 
 TEST(DefaultSeasons, DayAndWeekInSteps) {

@@ -3,6 +3,7 @@
 #ifndef ECOTONE_FORECAST_MODELS_H_
 #define ECOTONE_FORECAST_MODELS_H_
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <span>
@@ -27,6 +28,14 @@ inline constexpr int kShiftRun = 3;
 double Median(std::vector<double> v);
 // 1.4826 * median absolute deviation from the median.
 double RobustScale(std::span<const double> v);
+
+// The k-th smallest (1-based, 1 <= k <= size) of v[0, size); reorders v.
+// Exact, and the same value as std::nth_element, but on large inputs
+// (Floyd & Rivest 1975) a fixed sample of v gives two fences around rank
+// k, one branch-free pass keeps the values between them, and nth_element
+// runs on those only; when the rank falls outside the fences (rare) it runs
+// on all of v. Deterministic: the sample is every (size/128)-th value.
+double KthSmallest(double* v, size_t size, size_t k);
 
 // Minimises f over R^dim from x0 with the Nelder-Mead simplex (standard
 // coefficients 1, 2, 0.5, 0.5), at most max_evals evaluations. Returns the

@@ -53,20 +53,23 @@ void MovingAverage(const std::vector<double>& a, int m, std::vector<double>& cs,
   }
   cs.assign(a.size() + 1, 0.0);
   for (int64_t i = 0; i < n; ++i) cs[i + 1] = cs[i] + a[i];
-  auto window = [&](int64_t lo) { return (cs[lo + m] - cs[lo]) / m; };
-  int64_t half = m / 2;
-  int64_t first = -1, last = -1;
-  for (int64_t t = 0; t < n; ++t) {
-    int64_t lo = t - half;
-    if (m % 2 == 1) {
-      if (lo < 0 || lo + m > n) continue;
-      out[t] = window(lo);
-    } else {
-      if (lo < 0 || lo + m + 1 > n) continue;
-      out[t] = 0.5 * (window(lo) + window(lo + 1));
+  // Full windows exist for t in [first, last]; an even m averages two
+  // neighbouring windows, each computed once (the division dominates).
+  const int64_t half = m / 2;
+  const double dm = m;
+  const int64_t first = half;
+  const int64_t last = (m % 2 == 1 ? n - m : n - m - 1) + half;
+  if (m % 2 == 1) {
+    for (int64_t t = first; t <= last; ++t)
+      out[t] = (cs[t - half + m] - cs[t - half]) / dm;
+  } else {
+    double prev = (cs[m] - cs[0]) / dm;
+    for (int64_t t = first; t <= last; ++t) {
+      const int64_t lo = t - half;
+      const double next = (cs[lo + 1 + m] - cs[lo + 1]) / dm;
+      out[t] = 0.5 * (prev + next);
+      prev = next;
     }
-    if (first < 0) first = t;
-    last = t;
   }
   for (int64_t t = 0; t < first; ++t) out[t] = out[first];
   for (int64_t t = last + 1; t < n; ++t) out[t] = out[last];
@@ -219,10 +222,15 @@ class Mstl : public Model {
       if (o == skip) continue;
       const int m = seasons_[o];
       const double* pat = pattern_[o].data();
+      // Runs of consecutive phases: a contiguous loop per cycle.
       int64_t ph = from % m;
-      for (int64_t t = from; t < to; ++t) {
-        out[t] -= pat[ph];
-        if (++ph == m) ph = 0;
+      for (int64_t t = from; t < to;) {
+        const int64_t len = std::min<int64_t>(m - ph, to - t);
+        double* o = out + t;
+        const double* p = pat + ph;
+        for (int64_t i = 0; i < len; ++i) o[i] -= p[i];
+        t += len;
+        ph = 0;
       }
     }
   }
@@ -251,27 +259,22 @@ class Mstl : public Model {
         MovingAverage(a, m, cs_, trend_);
         for (int64_t t = 0; t < n; ++t) a[t] -= trend_[t];
         std::vector<double>& pat = pattern_[s];
-        std::vector<double>& vals = vals_;
-        std::vector<double>& tmp = tmp_;
+        static_assert(kMaxCycles <= kSmall, "phase values are sorted in place");
+        double vals[kMaxCycles], tmp[kMaxCycles];
         for (int p = 0; p < m; ++p) {
-          vals.clear();
           // Phase p values, newest first.
+          size_t k = 0;
           int64_t last = n - 1 - ((n - 1 - p) % m + m) % m;
-          for (int64_t t = last, k = 0; t >= 0 && k < kMaxCycles; t -= m, ++k)
-            vals.push_back(a[t]);
-          tmp.assign(vals.begin(), vals.end());
-          double med = MedianInPlace(tmp.data(), tmp.size());
-          double mad;
-          if (tmp.size() <= kSmall) {  // tmp is sorted now
-            mad = MadOfSorted(tmp.data(), tmp.size(), med);
-          } else {
-            for (double& v : tmp) v = std::fabs(v - med);
-            mad = MedianInPlace(tmp.data(), tmp.size());
-          }
+          for (int64_t t = last; t >= 0 && k < kMaxCycles; t -= m)
+            vals[k++] = a[t];
+          std::copy(vals, vals + k, tmp);
+          const double med = MedianInPlace(tmp, k);
+          const double mad = k ? MadOfSorted(tmp, k, med) : 0;  // tmp sorted
           double sd = 1.4826 * mad;
           double lim = sd > 0 ? 3 * sd : 0;
           double wsum = 0, acc = 0, w = 1;
-          for (double v : vals) {
+          for (size_t i = 0; i < k; ++i) {
+            const double v = vals[i];
             double c = lim > 0 ? std::clamp(v, med - lim, med + lim) : v;
             acc += w * c;
             wsum += w;
@@ -365,7 +368,7 @@ class Mstl : public Model {
 
   std::vector<int> seasons_;
   std::vector<std::vector<double>> pattern_;
-  std::vector<double> work_, cs_, trend_, vals_, tmp_;  // scratch buffers
+  std::vector<double> work_, cs_, trend_;  // scratch buffers
   // State of the last Fit, restored by Refit on the same data and n.
   const TrainingData* fit_data_ = nullptr;
   const double* fit_y_ = nullptr;

@@ -27,6 +27,51 @@ double RobustScale(std::span<const double> v) {
   return 1.4826 * Median(std::move(c));
 }
 
+double KthSmallest(double* v, size_t size, size_t k) {
+  constexpr size_t kSample = 128;
+  if (size < 4 * kSample) {
+    std::nth_element(v, v + (k - 1), v + size);
+    return v[k - 1];
+  }
+  // Fences at the sample ranks k/size * kSample -+ (3 standard deviations
+  // of the sample proportion + 2): the rank lies between them unless the
+  // sample is off by more than ~3 sigma.
+  double s[kSample];
+  for (size_t i = 0; i < kSample; ++i) s[i] = v[i * size / kSample];
+  const double p = static_cast<double>(k) / static_cast<double>(size);
+  const double d = 3 * std::sqrt(p * (1 - p) * kSample) + 2;
+  const double r = p * kSample;
+  double lo = -HUGE_VAL, hi = HUGE_VAL;
+  if (r - d >= 0) {
+    size_t i = static_cast<size_t>(r - d);
+    std::nth_element(s, s + i, s + kSample);
+    lo = s[i];
+  }
+  if (r + d < kSample - 1) {
+    size_t i = static_cast<size_t>(r + d) + 1;
+    std::nth_element(s, s + i, s + kSample);
+    hi = s[i];
+  }
+  // Values in [lo, hi] are swapped to the front (branch-free: every value
+  // is swapped with v[kept], which only advances past a kept value, so v
+  // stays a permutation of itself); below counts the values < lo.
+  size_t kept = 0, below = 0;
+  for (size_t i = 0; i < size; ++i) {
+    const double x = v[i];
+    v[i] = v[kept];
+    v[kept] = x;
+    kept += static_cast<size_t>((x >= lo) & (x <= hi));
+    below += static_cast<size_t>(x < lo);
+  }
+  if (below < k && k <= below + kept) {
+    const size_t j = k - below - 1;
+    std::nth_element(v, v + j, v + kept);
+    return v[j];
+  }
+  std::nth_element(v, v + (k - 1), v + size);
+  return v[k - 1];
+}
+
 std::vector<double> NelderMead(const std::function<double(const double*)>& f,
                                std::vector<double> x0, double initial_step,
                                int max_evals) {
