@@ -68,6 +68,10 @@ class InProcessServer : public ::testing::Test {
     server_ = std::move(*s);
     thread_ = std::thread([this] { run_status_ = server_->Run(); });
     client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+    // httplib's 5 s read timeout is short for a durable SQLite commit on a
+    // machine loaded by parallel builds (a flake seen once under load 7).
+    client_->set_read_timeout(60, 0);
+    client_->set_write_timeout(60, 0);
     // Up to 20 s: the listening thread may start late on a loaded machine.
     bool up = false;
     for (int i = 0; i < 2000 && !up; ++i) {
