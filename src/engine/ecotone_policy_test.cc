@@ -13,6 +13,7 @@
 #include "ecotone/manifest/infra.h"
 #include "ecotone/manifest/manifest.h"
 #include "ecotone/placement/ecosystem_problem.h"
+#include "testing/engine_fixture.h"
 
 namespace ecotone::engine {
 namespace {
@@ -91,16 +92,7 @@ model::Ecosystem Shop() {
   return e;
 }
 
-model::Assignment At(const std::string& c, int r, const std::string& zone,
-                     const std::string& rack, const std::string& host) {
-  model::Assignment a;
-  a.component = c;
-  a.replica = r;
-  a.zone = zone;
-  a.rack = rack;
-  a.host = host;
-  return a;
-}
+using testing::At;
 
 // web#0, api#0 and db#0 share host z1/r1/h1.
 model::PlacementPlan ShopPlan() {

@@ -1,11 +1,13 @@
-// Test fixture shared by the engine's and jsonio's engine-state tests: a
+// Test fixture shared by the engine's (state, policy) and jsonio's engine-state tests: a
 // small topology (two zones, racks and hosts in one) and assignment helper.
 // Header-only, for tests.
 #ifndef ECOTONE_TESTING_ENGINE_FIXTURE_H_
 #define ECOTONE_TESTING_ENGINE_FIXTURE_H_
 
-#include "ecotone/model/topology.h"
+#include <string>
+
 #include "ecotone/model/plan.h"
+#include "ecotone/model/topology.h"
 
 namespace ecotone::testing {
 
@@ -15,8 +17,9 @@ inline model::Host HostNamed(const char* name) {
   return h;
 }
 
-inline model::Assignment At(const char* c, int replica, const char* zone,
-                            const char* rack, const char* host) {
+inline model::Assignment At(const std::string& c, int replica,
+                            const std::string& zone, const std::string& rack,
+                            const std::string& host) {
   model::Assignment a;
   a.component = c;
   a.replica = replica;
