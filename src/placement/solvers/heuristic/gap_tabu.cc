@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 
 namespace ecotone::placement::internal {
 namespace {
@@ -42,6 +44,110 @@ struct Chain {
 };
 
 }  // namespace
+
+double TwoAgentSplit::Solve(const std::vector<Item>& items,
+                            const int64_t cap[2], const double u[2],
+                            double upper, std::vector<uint8_t>* side) {
+  constexpr double kNo = std::numeric_limits<double>::infinity();
+  const int n = static_cast<int>(items.size());
+  exact_ = true;
+  // Forced items (one allowed agent) first, then by decreasing regret
+  // under u: the bound tightens fastest on the items that matter.
+  auto lag = [&](const Item& it, int s) {
+    return std::isfinite(it.cost[s]) ? it.cost[s] + u[s] * it.w[s] : kNo;
+  };
+  auto regret = [&](const Item& it) {
+    const double a = lag(it, 0), b = lag(it, 1);
+    return std::isfinite(a) && std::isfinite(b) ? std::abs(a - b) : kNo;
+  };
+  order_.resize(n);
+  for (int k = 0; k < n; ++k) order_[k] = k;
+  std::stable_sort(order_.begin(), order_.end(), [&](int x, int y) {
+    return regret(items[x]) > regret(items[y]);
+  });
+  rest_.assign(n + 1, 0.0);
+  restw_.assign(n + 1, 0);
+  for (int k = n - 1; k >= 0; --k) {
+    const Item& it = items[order_[k]];
+    const double l = std::min(lag(it, 0), lag(it, 1));
+    if (!std::isfinite(l)) return kNo;  // an item no agent takes
+    rest_[k] = rest_[k + 1] + l;
+    int64_t w = std::numeric_limits<int64_t>::max();
+    for (int s = 0; s < 2; ++s) {
+      if (std::isfinite(it.cost[s])) w = std::min(w, it.w[s]);
+    }
+    restw_[k] = restw_[k + 1] + w;
+  }
+  const int64_t total_cap = cap[0] + cap[1];
+  nodes_.clear();
+  nodes_.push_back(Node{0, 0, 0.0, 0.0, -1, 0});
+  size_t begin = 0, end = 1;
+  for (int k = 0; k < n; ++k) {
+    const Item& it = items[order_[k]];
+    next_.clear();
+    for (size_t p = begin; p < end; ++p) {
+      const Node& from = nodes_[p];
+      for (int s = 0; s < 2; ++s) {
+        if (!std::isfinite(it.cost[s])) continue;
+        const int64_t la = from.la + (s == 0 ? it.w[0] : 0);
+        const int64_t lb = from.lb + (s == 1 ? it.w[1] : 0);
+        if (la > cap[0] || lb > cap[1]) continue;
+        if (la + lb + restw_[k + 1] > total_cap) continue;
+        const double c = from.cost + it.cost[s];
+        const double bound = c + u[0] * static_cast<double>(la - cap[0]) +
+                             u[1] * static_cast<double>(lb - cap[1]) +
+                             rest_[k + 1];
+        if (bound >= upper) continue;
+        next_.push_back(Node{la, lb, c, bound, static_cast<int32_t>(p),
+                             static_cast<uint8_t>(s)});
+      }
+    }
+    if (next_.empty()) return kNo;
+    // Dominance among states of equal la: keep a state only if it is
+    // cheaper than every state with the same la and a smaller or equal lb.
+    std::sort(next_.begin(), next_.end(), [](const Node& x, const Node& y) {
+      if (x.la != y.la) return x.la < y.la;
+      if (x.lb != y.lb) return x.lb < y.lb;
+      return x.cost < y.cost;
+    });
+    size_t kept = 0;
+    double run_min = kNo;
+    for (size_t q = 0; q < next_.size(); ++q) {
+      if (q == 0 || next_[q].la != next_[q - 1].la) run_min = kNo;
+      if (next_[q].cost >= run_min) continue;
+      run_min = next_[q].cost;
+      next_[kept++] = next_[q];
+    }
+    next_.resize(kept);
+    if (next_.size() > max_states_) {
+      exact_ = false;
+      std::nth_element(next_.begin(), next_.begin() + max_states_, next_.end(),
+                       [](const Node& x, const Node& y) {
+                         if (x.bound != y.bound) return x.bound < y.bound;
+                         if (x.la != y.la) return x.la < y.la;
+                         return x.lb < y.lb;
+                       });
+      next_.resize(max_states_);
+    }
+    begin = nodes_.size();
+    nodes_.insert(nodes_.end(), next_.begin(), next_.end());
+    end = nodes_.size();
+  }
+  size_t best = end;
+  for (size_t p = begin; p < end; ++p) {
+    if (nodes_[p].cost < upper &&
+        (best == end || nodes_[p].cost < nodes_[best].cost)) {
+      best = p;
+    }
+  }
+  if (best == end) return kNo;
+  side->assign(n, 0);
+  int k = n - 1;
+  for (int32_t p = static_cast<int32_t>(best); p > 0; p = nodes_[p].parent) {
+    (*side)[order_[k--]] = nodes_[p].side;
+  }
+  return nodes_[best].cost;
+}
 
 bool GapTabu::Applicable(const Problem& p) {
   if (p.num_dims != 1) return false;
@@ -83,6 +189,21 @@ GapTabu::GapTabu(const Problem& p, const Allowed& allowed, uint64_t seed,
   for (int b = 0; b < m_; ++b) {
     cap_[b] = p.Capacity(b, 0);
     tol_[b] = cap_[b] + kFeasTol * std::max(1.0, std::abs(cap_[b]));
+  }
+  // The re-split's DP indexes loads: integral demands and capacities only
+  // (every OR-Library instance; byte- or millicore-sized ones too, where the
+  // state cap keeps it bounded).
+  constexpr double kBig = 1e15;
+  integral_ = true;
+  icap_.assign(m_, 0);
+  for (int b = 0; b < m_ && integral_; ++b) {
+    integral_ = cap_[b] >= 0 && cap_[b] < kBig;
+    if (integral_) icap_[b] = static_cast<int64_t>(std::floor(cap_[b]));
+  }
+  for (size_t k = 0; k < nm && integral_; ++k) {
+    if (ok_[k]) {
+      integral_ = w_[k] >= 0 && w_[k] < kBig && w_[k] == std::floor(w_[k]);
+    }
   }
   // Initial weight: one unit of excess costs about the cost spread of an
   // average item per unit of its average demand.
@@ -146,6 +267,7 @@ void GapTabu::BuildCandidates(const std::vector<double>& u) {
 
 void GapTabu::set_lagrangian(const std::vector<double>& u) {
   if (static_cast<int>(u.size()) != m_) return;
+  u_ = u;
   BuildCandidates(u);
   // The multipliers price one unit of capacity of each agent: they are the
   // initial penalty weights (at least a tenth of their mean, so that no
@@ -256,6 +378,69 @@ void GapTabu::Kick(int strength) {
   }
 }
 
+double GapTabu::ResplitDescent(std::vector<int>* x) {
+  std::vector<int>& y = *x;
+  std::vector<std::vector<int>> mem(m_);
+  double total = 0;
+  for (int i = 0; i < n_; ++i) {
+    mem[y[i]].push_back(i);
+    total += c_[At(i, y[i])];
+  }
+  if (!integral_ || m_ < 2) return total;
+  // A pair is (re)examined when one of its agents changed since its last
+  // examination: ver[a] + ver[b] grows strictly with every change.
+  std::vector<int64_t> ver(m_, 0), seen(static_cast<size_t>(m_) * m_, -1);
+  std::vector<TwoAgentSplit::Item> items;
+  std::vector<uint8_t> side;
+  bool improved = true;
+  while (improved && !stop_) {
+    improved = false;
+    for (int a = 0; a < m_ && !stop_; ++a) {
+      if (Elapsed() > time_limit_s_) return total;
+      for (int b = a + 1; b < m_; ++b) {
+        int64_t& last = seen[static_cast<size_t>(a) * m_ + b];
+        if (last == ver[a] + ver[b]) continue;
+        last = ver[a] + ver[b];
+        items.clear();
+        double now = 0;
+        bool movable = false;
+        for (int ag : {a, b}) {
+          for (int i : mem[ag]) {
+            const size_t ia = At(i, a), ib = At(i, b);
+            items.push_back(
+                {{ok_[ia] ? c_[ia] : kInf, ok_[ib] ? c_[ib] : kInf},
+                 {static_cast<int64_t>(w_[ia]), static_cast<int64_t>(w_[ib])}});
+            now += c_[At(i, ag)];
+            movable = movable || (ok_[ia] && ok_[ib]);
+          }
+        }
+        if (!movable) continue;
+        const int64_t cap[2] = {icap_[a], icap_[b]};
+        const double u[2] = {u_.empty() ? 0.0 : std::max(0.0, u_[a]),
+                             u_.empty() ? 0.0 : std::max(0.0, u_[b])};
+        const double upper = now - kEps * std::max(1.0, std::abs(total));
+        const double got = split_.Solve(items, cap, u, upper, &side);
+        if (!(got < upper)) continue;
+        std::vector<int> all = mem[a];
+        all.insert(all.end(), mem[b].begin(), mem[b].end());
+        mem[a].clear();
+        mem[b].clear();
+        for (size_t k = 0; k < all.size(); ++k) {
+          const int to = side[k] == 0 ? a : b;
+          y[all[k]] = to;
+          mem[to].push_back(all[k]);
+        }
+        total += got - now;
+        ++ver[a];
+        ++ver[b];
+        last = ver[a] + ver[b];
+        improved = true;
+      }
+    }
+  }
+  return total;
+}
+
 void GapTabu::Run(const std::vector<int>& start) {
   start_ = std::chrono::steady_clock::now();
   std::vector<int> x0(n_);
@@ -286,6 +471,26 @@ void GapTabu::Run(const std::vector<int>& start) {
   int offset = 0;
   int64_t since_best = 0;
   double last_best = best_cost_;
+  const int64_t polish_every = std::max(50, n_ / 2);
+  // The last 2 % of the time is kept for a final descent on the best.
+  const double walk_limit = 0.98 * time_limit_s_;
+  int64_t since_polish = 0;
+  double polished = kInf;  // the episode's best cost at its last polish
+  // At a restart, the same descent on the episode's best assignment (if it
+  // improved since its last descent); an improvement becomes the current
+  // point and the episode's best.
+  auto polish = [&] {
+    const std::vector<int>* ep = elite_.episode_best();
+    if (ep == nullptr || !(elite_.episode_cost() < polished)) return;
+    std::vector<int> x = *ep;
+    const double before = elite_.episode_cost();
+    const double after = ResplitDescent(&x);
+    polished = std::min(before, after);
+    if (after < before) {
+      Load(x);
+      RecordIfBest();
+    }
+  };
   const bool chains = m_ >= 3;
   std::vector<double> out_f(n_), out_e(n_);
   std::vector<TopK> tops(n_);
@@ -299,7 +504,7 @@ void GapTabu::Run(const std::vector<int>& start) {
 
   while (!stop_) {
     if (budget_ > 0 && iterations_ >= budget_) break;
-    if ((moves_ & 15) == 0 && Elapsed() > time_limit_s_) break;
+    if ((moves_ & 15) == 0 && Elapsed() > walk_limit) break;
     ++moves_;
     iterations_ += window;
 
@@ -530,6 +735,17 @@ void GapTabu::Run(const std::vector<int>& start) {
     if ((moves_ & 1023) == 0) Recompute();
     RecordIfBest();
     UpdateWeights();
+    if (++since_polish >= polish_every && excess_ <= kFeasTol) {
+      // Intensification: every n/2 moves, at the next feasible point, the
+      // two-agent re-split descent; the walk continues from its result.
+      since_polish = 0;
+      std::vector<int> x = x_;
+      if (ResplitDescent(&x) < cost_) {
+        Load(x);
+        RecordIfBest();
+      }
+      if (stop_) break;
+    }
     if (best_cost_ < last_best) {
       last_best = best_cost_;
       since_best = 0;
@@ -538,7 +754,10 @@ void GapTabu::Run(const std::vector<int>& start) {
       // The episode's best feasible assignment joins the elite pool; the
       // restart is from a relinking point between two of its members, or
       // around the best assignment with a small kick.
+      polish();
+      if (stop_) break;
       elite_.EndEpisode();
+      polished = kInf;
       if (std::vector<int> x; elite_.RelinkPoint(rng_, &x)) {
         Load(x);
       } else {
@@ -547,6 +766,13 @@ void GapTabu::Run(const std::vector<int>& start) {
       }
       std::fill(tabu_until_.begin(), tabu_until_.end(), 0);
       alpha_ = alpha0_;
+    }
+  }
+  if (found_feasible() && !stop_) {
+    std::vector<int> x = best_x_;
+    if (ResplitDescent(&x) < best_cost_) {
+      Load(x);
+      RecordIfBest();
     }
   }
 }

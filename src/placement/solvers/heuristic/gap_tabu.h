@@ -58,6 +58,51 @@
 
 namespace ecotone::placement::internal {
 
+// The two-agent sub-problem of the GAP: split a set of items between agents
+// 0 and 1 (item k costs cost[s] and weighs w[s] on agent s; an infinite
+// cost forbids the agent), each agent's load within its capacity, at least
+// cost. Solved by a dynamic programme over the items whose states are the
+// pairs of loads (la, lb) with their least cost — the items with one
+// allowed agent first, then the others by decreasing regret — pruned by
+// capacity, by the total capacity left, by a Lagrangian bound
+//   cost + u0·(la − cap0) + u1·(lb − cap1) + Σ_rest min_s(cost[s] + u_s·w[s])
+// against the cost to beat (valid for any u >= 0; the solver passes the
+// multipliers of its Lagrangian bound), and by dominance among the states
+// of equal la. Exact unless a layer holds more than `max_states` states,
+// when the ones of least bound are kept (exact() tells).
+class TwoAgentSplit {
+ public:
+  struct Item {
+    double cost[2];
+    int64_t w[2];
+  };
+
+  explicit TwoAgentSplit(size_t max_states) : max_states_(max_states) {}
+
+  // Looks for a split of cost < `upper`; on success fills side[k] (0 or 1
+  // per item) with the cheapest one found and returns its cost, otherwise
+  // returns +inf and leaves *side unspecified.
+  double Solve(const std::vector<Item>& items, const int64_t cap[2],
+               const double u[2], double upper, std::vector<uint8_t>* side);
+  // True if the last Solve kept every state (its answer is then optimal,
+  // or there is no split cheaper than `upper`).
+  bool exact() const { return exact_; }
+
+ private:
+  struct Node {
+    int64_t la, lb;
+    double cost, bound;
+    int32_t parent;
+    uint8_t side;
+  };
+  size_t max_states_;
+  bool exact_ = true;
+  std::vector<int> order_;
+  std::vector<double> rest_;    // Lagrangian value of the items from k on
+  std::vector<int64_t> restw_;  // least weight of the items from k on
+  std::vector<Node> nodes_, next_;
+};
+
 class GapTabu {
  public:
   // True for one dimension, no pairwise term (or λ = 0 / no distances), no
@@ -95,6 +140,7 @@ class GapTabu {
 
  private:
   static constexpr double kInf = std::numeric_limits<double>::infinity();
+  static constexpr size_t kSplitStates = 4096;
 
   size_t At(int i, int b) const { return static_cast<size_t>(i) * m_ + b; }
   // Excess of agent b at load l.
@@ -113,6 +159,11 @@ class GapTabu {
   void Kick(int strength);
   // Candidate lists ordered by reduced cost under `u` (empty: by cost).
   void BuildCandidates(const std::vector<double>& u);
+  // Two-agent re-split descent on the feasible assignment *x (integral
+  // demands and capacities only): re-splits the items of each pair of
+  // agents optimally (TwoAgentSplit) until no pair improves. Returns the
+  // cost of *x afterwards.
+  double ResplitDescent(std::vector<int>* x);
 
   const Allowed& al_;
   Rng rng_;
@@ -128,6 +179,11 @@ class GapTabu {
   std::vector<int> live_n_;          // length of each item's list
   std::vector<uint8_t> live_;        // [i·m + b]: b is a candidate for i
   std::vector<double> cap_, tol_;
+  // Demands and capacities integral (the re-split's DP needs it).
+  bool integral_ = false;
+  std::vector<int64_t> icap_;
+  std::vector<double> u_;  // Lagrangian multipliers (empty: none)
+  TwoAgentSplit split_{kSplitStates};
 
   std::vector<int> x_;
   std::vector<double> load_, exb_;  // per agent: load and its excess
