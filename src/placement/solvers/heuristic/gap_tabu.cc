@@ -45,87 +45,126 @@ struct Chain {
 
 }  // namespace
 
-double TwoAgentSplit::Solve(const std::vector<Item>& items,
-                            const int64_t cap[2], const double u[2],
-                            double upper, std::vector<uint8_t>* side) {
+double AgentSplit::Solve(const std::vector<Item>& items, int k,
+                         const int64_t cap[], const double u[], double upper,
+                         std::vector<uint8_t>* side) {
   constexpr double kNo = std::numeric_limits<double>::infinity();
   const int n = static_cast<int>(items.size());
   exact_ = true;
+  generated_ = 0;
   // Forced items (one allowed agent) first, then by decreasing regret
-  // under u: the bound tightens fastest on the items that matter.
+  // (second best minus best value) under u: the bound tightens fastest on
+  // the items that matter.
   auto lag = [&](const Item& it, int s) {
     return std::isfinite(it.cost[s]) ? it.cost[s] + u[s] * it.w[s] : kNo;
   };
   auto regret = [&](const Item& it) {
-    const double a = lag(it, 0), b = lag(it, 1);
-    return std::isfinite(a) && std::isfinite(b) ? std::abs(a - b) : kNo;
+    double b1 = kNo, b2 = kNo;
+    for (int s = 0; s < k; ++s) {
+      const double v = lag(it, s);
+      if (v < b1) {
+        b2 = b1;
+        b1 = v;
+      } else if (v < b2) {
+        b2 = v;
+      }
+    }
+    return std::isfinite(b2) ? b2 - b1 : kNo;
   };
   order_.resize(n);
-  for (int k = 0; k < n; ++k) order_[k] = k;
+  for (int q = 0; q < n; ++q) order_[q] = q;
   std::stable_sort(order_.begin(), order_.end(), [&](int x, int y) {
     return regret(items[x]) > regret(items[y]);
   });
   rest_.assign(n + 1, 0.0);
   restw_.assign(n + 1, 0);
-  for (int k = n - 1; k >= 0; --k) {
-    const Item& it = items[order_[k]];
-    const double l = std::min(lag(it, 0), lag(it, 1));
-    if (!std::isfinite(l)) return kNo;  // an item no agent takes
-    rest_[k] = rest_[k + 1] + l;
+  for (int q = n - 1; q >= 0; --q) {
+    const Item& it = items[order_[q]];
+    double l = kNo;
     int64_t w = std::numeric_limits<int64_t>::max();
-    for (int s = 0; s < 2; ++s) {
+    for (int s = 0; s < k; ++s) {
+      l = std::min(l, lag(it, s));
       if (std::isfinite(it.cost[s])) w = std::min(w, it.w[s]);
     }
-    restw_[k] = restw_[k + 1] + w;
+    if (!std::isfinite(l)) return kNo;  // an item no agent takes
+    rest_[q] = rest_[q + 1] + l;
+    restw_[q] = restw_[q + 1] + w;
   }
-  const int64_t total_cap = cap[0] + cap[1];
+  int64_t total_cap = 0;
+  double base = 0;  // Σ_s -u_s·cap_s
+  for (int s = 0; s < k; ++s) {
+    total_cap += cap[s];
+    base -= u[s] * static_cast<double>(cap[s]);
+  }
   nodes_.clear();
-  nodes_.push_back(Node{0, 0, 0.0, 0.0, -1, 0});
+  nodes_.push_back(Node{{0, 0, 0}, 0.0, 0.0, -1, 0});
   size_t begin = 0, end = 1;
-  for (int k = 0; k < n; ++k) {
-    const Item& it = items[order_[k]];
+  for (int q = 0; q < n; ++q) {
+    const Item& it = items[order_[q]];
     next_.clear();
     for (size_t p = begin; p < end; ++p) {
       const Node& from = nodes_[p];
-      for (int s = 0; s < 2; ++s) {
+      int64_t sum = 0;
+      double ul = base;
+      for (int s = 0; s < k; ++s) {
+        sum += from.l[s];
+        ul += u[s] * static_cast<double>(from.l[s]);
+      }
+      for (int s = 0; s < k; ++s) {
         if (!std::isfinite(it.cost[s])) continue;
-        const int64_t la = from.la + (s == 0 ? it.w[0] : 0);
-        const int64_t lb = from.lb + (s == 1 ? it.w[1] : 0);
-        if (la > cap[0] || lb > cap[1]) continue;
-        if (la + lb + restw_[k + 1] > total_cap) continue;
+        const int64_t ls = from.l[s] + it.w[s];
+        if (ls > cap[s]) continue;
+        if (sum + it.w[s] + restw_[q + 1] > total_cap) continue;
         const double c = from.cost + it.cost[s];
-        const double bound = c + u[0] * static_cast<double>(la - cap[0]) +
-                             u[1] * static_cast<double>(lb - cap[1]) +
-                             rest_[k + 1];
+        const double bound =
+            c + ul + u[s] * static_cast<double>(it.w[s]) + rest_[q + 1];
         if (bound >= upper) continue;
-        next_.push_back(Node{la, lb, c, bound, static_cast<int32_t>(p),
-                             static_cast<uint8_t>(s)});
+        Node to{{from.l[0], from.l[1], from.l[2]},
+                c,
+                bound,
+                static_cast<int32_t>(p),
+                static_cast<uint8_t>(s)};
+        to.l[s] = ls;
+        next_.push_back(to);
       }
     }
+    generated_ += static_cast<int64_t>(next_.size());
     if (next_.empty()) return kNo;
-    // Dominance among states of equal la: keep a state only if it is
-    // cheaper than every state with the same la and a smaller or equal lb.
-    std::sort(next_.begin(), next_.end(), [](const Node& x, const Node& y) {
-      if (x.la != y.la) return x.la < y.la;
-      if (x.lb != y.lb) return x.lb < y.lb;
+    // Dominance among states that differ in the last load only: keep a
+    // state only if it is cheaper than every state with the same other
+    // loads and a smaller or equal last load.
+    const int last = k - 1;
+    auto same_head = [last](const Node& x, const Node& y) {
+      for (int s = 0; s < last; ++s) {
+        if (x.l[s] != y.l[s]) return false;
+      }
+      return true;
+    };
+    std::sort(next_.begin(), next_.end(), [k](const Node& x, const Node& y) {
+      for (int s = 0; s < k; ++s) {
+        if (x.l[s] != y.l[s]) return x.l[s] < y.l[s];
+      }
       return x.cost < y.cost;
     });
     size_t kept = 0;
     double run_min = kNo;
-    for (size_t q = 0; q < next_.size(); ++q) {
-      if (q == 0 || next_[q].la != next_[q - 1].la) run_min = kNo;
-      if (next_[q].cost >= run_min) continue;
-      run_min = next_[q].cost;
-      next_[kept++] = next_[q];
+    for (size_t r = 0; r < next_.size(); ++r) {
+      if (r == 0 || !same_head(next_[r], next_[r - 1])) run_min = kNo;
+      if (next_[r].cost >= run_min) continue;
+      run_min = next_[r].cost;
+      next_[kept++] = next_[r];
     }
     next_.resize(kept);
     if (next_.size() > max_states_) {
+      // Beam: the states of least bound (ties by loads, for determinism).
       exact_ = false;
       std::nth_element(next_.begin(), next_.begin() + max_states_, next_.end(),
-                       [](const Node& x, const Node& y) {
+                       [k](const Node& x, const Node& y) {
                          if (x.bound != y.bound) return x.bound < y.bound;
-                         if (x.la != y.la) return x.la < y.la;
-                         return x.lb < y.lb;
+                         for (int s = 0; s < k; ++s) {
+                           if (x.l[s] != y.l[s]) return x.l[s] < y.l[s];
+                         }
+                         return false;
                        });
       next_.resize(max_states_);
     }
@@ -142,9 +181,9 @@ double TwoAgentSplit::Solve(const std::vector<Item>& items,
   }
   if (best == end) return kNo;
   side->assign(n, 0);
-  int k = n - 1;
+  int q = n - 1;
   for (int32_t p = static_cast<int32_t>(best); p > 0; p = nodes_[p].parent) {
-    (*side)[order_[k--]] = nodes_[p].side;
+    (*side)[order_[q--]] = nodes_[p].side;
   }
   return nodes_[best].cost;
 }
@@ -203,6 +242,13 @@ GapTabu::GapTabu(const Problem& p, const Allowed& allowed, uint64_t seed,
   for (size_t k = 0; k < nm && integral_; ++k) {
     if (ok_[k]) {
       integral_ = w_[k] >= 0 && w_[k] < kBig && w_[k] == std::floor(w_[k]);
+    }
+  }
+  if (integral_ && m_ <= kPairAgents) {
+    ver_.assign(m_, 0);
+    seen2_.assign(static_cast<size_t>(m_) * m_, -1);
+    if (m_ <= kTripleAgents) {
+      seen3_.assign(static_cast<size_t>(m_) * m_ * m_, -1);
     }
   }
   // Initial weight: one unit of excess costs about the cost spread of an
@@ -386,57 +432,102 @@ double GapTabu::ResplitDescent(std::vector<int>* x) {
     mem[y[i]].push_back(i);
     total += c_[At(i, y[i])];
   }
-  if (!integral_ || m_ < 2) return total;
-  // A pair is (re)examined when one of its agents changed since its last
-  // examination: ver[a] + ver[b] grows strictly with every change.
-  std::vector<int64_t> ver(m_, 0), seen(static_cast<size_t>(m_) * m_, -1);
-  std::vector<TwoAgentSplit::Item> items;
+  if (!integral_ || m_ < 2 || m_ > kPairAgents) return total;
+  std::vector<AgentSplit::Item> items;
+  std::vector<int> all;
   std::vector<uint8_t> side;
-  bool improved = true;
-  while (improved && !stop_) {
-    improved = false;
-    for (int a = 0; a < m_ && !stop_; ++a) {
-      if (Elapsed() > time_limit_s_) return total;
-      for (int b = a + 1; b < m_; ++b) {
-        int64_t& last = seen[static_cast<size_t>(a) * m_ + b];
-        if (last == ver[a] + ver[b]) continue;
-        last = ver[a] + ver[b];
-        items.clear();
-        double now = 0;
-        bool movable = false;
-        for (int ag : {a, b}) {
-          for (int i : mem[ag]) {
-            const size_t ia = At(i, a), ib = At(i, b);
-            items.push_back(
-                {{ok_[ia] ? c_[ia] : kInf, ok_[ib] ? c_[ib] : kInf},
-                 {static_cast<int64_t>(w_[ia]), static_cast<int64_t>(w_[ib])}});
-            now += c_[At(i, ag)];
-            movable = movable || (ok_[ia] && ok_[ib]);
-          }
+  // Re-splits the items of agents ag[0..k) optimally; true if cheaper.
+  auto resplit = [&](const int* ag, int k) {
+    items.clear();
+    all.clear();
+    double now = 0;
+    bool movable = false;
+    for (int g = 0; g < k; ++g) {
+      for (int i : mem[ag[g]]) {
+        AgentSplit::Item it{};
+        int allowed = 0;
+        for (int s = 0; s < k; ++s) {
+          const size_t is = At(i, ag[s]);
+          it.cost[s] = ok_[is] ? c_[is] : kInf;
+          it.w[s] = static_cast<int64_t>(w_[is]);
+          allowed += ok_[is];
         }
-        if (!movable) continue;
-        const int64_t cap[2] = {icap_[a], icap_[b]};
-        const double u[2] = {u_.empty() ? 0.0 : std::max(0.0, u_[a]),
-                             u_.empty() ? 0.0 : std::max(0.0, u_[b])};
-        const double upper = now - kEps * std::max(1.0, std::abs(total));
-        const double got = split_.Solve(items, cap, u, upper, &side);
-        if (!(got < upper)) continue;
-        std::vector<int> all = mem[a];
-        all.insert(all.end(), mem[b].begin(), mem[b].end());
-        mem[a].clear();
-        mem[b].clear();
-        for (size_t k = 0; k < all.size(); ++k) {
-          const int to = side[k] == 0 ? a : b;
-          y[all[k]] = to;
-          mem[to].push_back(all[k]);
-        }
-        total += got - now;
-        ++ver[a];
-        ++ver[b];
-        last = ver[a] + ver[b];
-        improved = true;
+        items.push_back(it);
+        all.push_back(i);
+        now += c_[At(i, ag[g])];
+        movable = movable || allowed > 1;
       }
     }
+    if (!movable) return false;
+    int64_t cap[AgentSplit::kMaxAgents];
+    double u[AgentSplit::kMaxAgents];
+    for (int s = 0; s < k; ++s) {
+      cap[s] = icap_[ag[s]];
+      u[s] = u_.empty() ? 0.0 : std::max(0.0, u_[ag[s]]);
+    }
+    const double upper = now - kEps * std::max(1.0, std::abs(total));
+    const double got = split_.Solve(items, k, cap, u, upper, &side);
+    // Budget: 16 states generated count as one item visit (about the work
+    // of one item's scan in the walk).
+    iterations_ += 1 + split_.generated() / kStatesPerIteration;
+    if (!(got < upper)) return false;
+    for (int g = 0; g < k; ++g) mem[ag[g]].clear();
+    for (size_t q = 0; q < all.size(); ++q) {
+      const int to = ag[side[q]];
+      y[all[q]] = to;
+      mem[to].push_back(all[q]);
+    }
+    total += got - now;
+    return true;
+  };
+  // A pair (triple) is (re)examined when one of its agents changed since
+  // its last examination: the sum of their versions, which only grow (by
+  // one per change and per call), differs from the one recorded then.
+  for (int64_t& v : ver_) ++v;
+  const bool triples = m_ >= 3 && m_ <= kTripleAgents;
+  auto out_of_time = [&] {
+    return (budget_ > 0 && iterations_ >= budget_) || Elapsed() > time_limit_s_;
+  };
+  while (!stop_) {
+    bool improved = true;
+    while (improved && !stop_) {
+      improved = false;
+      for (int a = 0; a < m_ && !stop_; ++a) {
+        if (out_of_time()) return total;
+        for (int b = a + 1; b < m_; ++b) {
+          int64_t& last = seen2_[static_cast<size_t>(a) * m_ + b];
+          if (last == ver_[a] + ver_[b]) continue;
+          last = ver_[a] + ver_[b];
+          const int ag[2] = {a, b};
+          if (!resplit(ag, 2)) continue;
+          ++ver_[a];
+          ++ver_[b];
+          last = ver_[a] + ver_[b];
+          improved = true;
+        }
+      }
+    }
+    if (!triples) break;
+    // Pairs are locally optimal: one pass over the triples.
+    improved = false;
+    for (int a = 0; a < m_ && !stop_; ++a) {
+      for (int b = a + 1; b < m_; ++b) {
+        if (out_of_time()) return total;
+        for (int c = b + 1; c < m_; ++c) {
+          int64_t& last = seen3_[(static_cast<size_t>(a) * m_ + b) * m_ + c];
+          if (last == ver_[a] + ver_[b] + ver_[c]) continue;
+          last = ver_[a] + ver_[b] + ver_[c];
+          const int ag[3] = {a, b, c};
+          if (!resplit(ag, 3)) continue;
+          ++ver_[a];
+          ++ver_[b];
+          ++ver_[c];
+          last = ver_[a] + ver_[b] + ver_[c];
+          improved = true;
+        }
+      }
+    }
+    if (!improved) break;
   }
   return total;
 }
