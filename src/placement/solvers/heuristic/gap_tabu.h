@@ -39,9 +39,20 @@
 // from the best assignment with a random kick, or from a path-relinking
 // point between two members of an elite pool of episode bests.
 //
+// Intensification (integral demands and capacities, at most 400 agents):
+// a descent over very large neighbourhoods, the exact re-split of the
+// items of two agents (AgentSplit, a dynamic programme over their loads)
+// for every pair until no pair improves, then of three agents for every
+// triple (at most 100 agents), repeated while a triple improves. It runs
+// every max(50, n/2) moves at the walk's next feasible point (the walk
+// continues from its result), on the episode's best at a restart and on
+// the best at the end (the walk stops at 98 % of the time limit for it).
+//
 // Deterministic for a given problem, seed and iteration budget: one
-// iteration counts its window's item visits against the budget, the
-// time limit is only a safety cap. Returns only feasible assignments.
+// iteration counts its window's item visits against the budget, a
+// re-split 1 + its generated DP states / 16 (the budget may be overshot
+// by the last one), the time limit is only a safety cap. Returns only
+// feasible assignments.
 #ifndef ECOTONE_PLACEMENT_SOLVERS_HEURISTIC_GAP_TABU_H_
 #define ECOTONE_PLACEMENT_SOLVERS_HEURISTIC_GAP_TABU_H_
 
