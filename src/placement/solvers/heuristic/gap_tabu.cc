@@ -562,7 +562,7 @@ void GapTabu::Run(const std::vector<int>& start) {
   int offset = 0;
   int64_t since_best = 0;
   double last_best = best_cost_;
-  const int64_t polish_every = std::max(50, n_ / 2);
+  constexpr int64_t polish_every = 50;
   // The last 2 % of the time is kept for a final descent on the best.
   const double walk_limit = 0.98 * time_limit_s_;
   int64_t since_polish = 0;
@@ -827,8 +827,8 @@ void GapTabu::Run(const std::vector<int>& start) {
     RecordIfBest();
     UpdateWeights();
     if (++since_polish >= polish_every && excess_ <= kFeasTol) {
-      // Intensification: every n/2 moves, at the next feasible point, the
-      // two-agent re-split descent; the walk continues from its result.
+      // Intensification: every 50 moves, at the next feasible point, the
+      // re-split descent; the walk continues from its result.
       since_polish = 0;
       std::vector<int> x = x_;
       if (ResplitDescent(&x) < cost_) {

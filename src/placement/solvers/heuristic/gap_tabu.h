@@ -44,7 +44,7 @@
 // items of two agents (AgentSplit, a dynamic programme over their loads)
 // for every pair until no pair improves, then of three agents for every
 // triple (at most 100 agents), repeated while a triple improves. It runs
-// every max(50, n/2) moves at the walk's next feasible point (the walk
+// every 50 moves at the walk's next feasible point (the walk
 // continues from its result), on the episode's best at a restart and on
 // the best at the end (the walk stops at 98 % of the time limit for it).
 //
