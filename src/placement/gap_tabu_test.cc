@@ -7,6 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -104,13 +107,147 @@ TEST(GapTabu, FindsOptimumOfSmallCattrysseInstances) {
   }
 }
 
+// Cheapest split of `items` among `k` agents within the capacities by
+// enumeration (+inf if none).
+double BruteForceSplit(const std::vector<AgentSplit::Item>& items, int k,
+                       const int64_t cap[]) {
+  double best = std::numeric_limits<double>::infinity();
+  const int n = static_cast<int>(items.size());
+  int64_t splits = 1;
+  for (int q = 0; q < n; ++q) splits *= k;
+  for (int64_t code = 0; code < splits; ++code) {
+    int64_t load[3] = {0, 0, 0};
+    double cost = 0;
+    int64_t rest = code;
+    for (int q = 0; q < n; ++q, rest /= k) {
+      const int s = static_cast<int>(rest % k);
+      cost += items[q].cost[s];
+      load[s] += items[q].w[s];
+    }
+    bool fits = true;
+    for (int s = 0; s < k; ++s) fits = fits && load[s] <= cap[s];
+    if (fits) best = std::min(best, cost);
+  }
+  return best;
+}
+
+// Cost of `side` and whether it fits.
+std::pair<double, bool> SplitCost(const std::vector<AgentSplit::Item>& items,
+                                  int k, const int64_t cap[],
+                                  const std::vector<uint8_t>& side) {
+  int64_t load[3] = {0, 0, 0};
+  double cost = 0;
+  for (size_t q = 0; q < items.size(); ++q) {
+    cost += items[q].cost[side[q]];
+    load[side[q]] += items[q].w[side[q]];
+  }
+  bool fits = true;
+  for (int s = 0; s < k; ++s) fits = fits && load[s] <= cap[s];
+  return {cost, fits};
+}
+
+TEST(GapAgentSplit, MatchesBruteForceOnRandomSubproblems) {
+  // Two and three agents; type D-like data (cost falls as weight rises),
+  // tight capacities, a few forbidden agents, with and without multipliers
+  // for the pruning bound, and an upper bound either loose or just above
+  // the optimum.
+  std::mt19937 gen(7);
+  const double inf = std::numeric_limits<double>::infinity();
+  AgentSplit split(1 << 20);
+  for (int k : {2, 3}) {
+    int solved = 0, none = 0;
+    for (int round = 0; round < 300; ++round) {
+      const int n = 1 + static_cast<int>(gen() % (k == 2 ? 14 : 9));
+      std::vector<AgentSplit::Item> items(n);
+      int64_t sum[3] = {0, 0, 0};
+      for (auto& it : items) {
+        for (int s = 0; s < k; ++s) {
+          it.w[s] = 1 + static_cast<int64_t>(gen() % 40);
+          it.cost[s] = 50 - static_cast<double>(it.w[s]) + gen() % 20;
+          sum[s] += it.w[s];
+        }
+        if (gen() % 8 == 0) it.cost[gen() % k] = inf;
+      }
+      int64_t cap[3];
+      double u[3];
+      for (int s = 0; s < k; ++s) {
+        cap[s] = sum[s] * (8 + gen() % 10) / (12 * (k - 1));
+        u[s] = (gen() % 3) * 0.25 * (s + 1);
+      }
+      const double opt = BruteForceSplit(items, k, cap);
+      const double upper = round % 2 == 0 ? 1e9 : opt + 0.5;
+      std::vector<uint8_t> side;
+      const double got = split.Solve(items, k, cap, u, upper, &side);
+      ASSERT_TRUE(split.exact());
+      EXPECT_EQ(got, opt) << "k " << k << " round " << round;
+      if (std::isfinite(opt)) {
+        ++solved;
+        auto [cost, fits] = SplitCost(items, k, cap, side);
+        EXPECT_TRUE(fits) << "k " << k << " round " << round;
+        EXPECT_EQ(cost, got) << "k " << k << " round " << round;
+        // Nothing cheaper than the optimum exists.
+        EXPECT_EQ(split.Solve(items, k, cap, u, opt, &side), inf);
+      } else {
+        ++none;
+      }
+    }
+    EXPECT_GT(solved, 150) << k;  // most rounds have a feasible split
+    EXPECT_GT(none, 0) << k;      // and a few do not
+  }
+}
+
+TEST(GapAgentSplit, ImprovesASplitNoShiftOrSwapImproves) {
+  // Agent 0 (capacity 10) holds item 0 (weight 10, cost 10 there, 0 on
+  // agent 1); agent 1 (capacity 10) holds items 1 and 2 (weight 5 each on
+  // either agent, cost 0 there, 1 on agent 0). Cost 10. No shift fits,
+  // and swapping item 0 with item 1 or 2 overloads agent 1 (15); the
+  // optimum moves all three: item 0 to agent 1, items 1 and 2 to agent 0,
+  // cost 2.
+  std::vector<AgentSplit::Item> items = {
+      {{10, 0}, {10, 10}}, {{1, 0}, {5, 5}}, {{1, 0}, {5, 5}}};
+  const int64_t cap[2] = {10, 10};
+  const double u[2] = {0, 0};
+  AgentSplit split(64);
+  std::vector<uint8_t> side;
+  EXPECT_EQ(split.Solve(items, 2, cap, u, 10, &side), 2);
+  EXPECT_EQ(side, (std::vector<uint8_t>{1, 0, 0}));
+}
+
+TEST(GapAgentSplit, TruncatedSearchStillReturnsAValidSplit) {
+  // With 64 states per layer on 40 items the search is a beam: not exact,
+  // but what it returns fits and costs what it says.
+  std::mt19937 gen(11);
+  std::vector<AgentSplit::Item> items(40);
+  int64_t sum[2] = {0, 0};
+  for (auto& it : items) {
+    for (int s = 0; s < 2; ++s) {
+      it.w[s] = 1 + static_cast<int64_t>(gen() % 100);
+      it.cost[s] = 111 - static_cast<double>(it.w[s]) + gen() % 20;
+      sum[s] += it.w[s];
+    }
+  }
+  const int64_t cap[2] = {sum[0] * 6 / 10, sum[1] * 6 / 10};
+  const double u[2] = {0.5, 0.5};
+  AgentSplit split(64);
+  std::vector<uint8_t> side;
+  const double got = split.Solve(items, 2, cap, u, 1e9, &side);
+  EXPECT_FALSE(split.exact());
+  ASSERT_TRUE(std::isfinite(got));
+  auto [cost, fits] = SplitCost(items, 2, cap, side);
+  EXPECT_TRUE(fits);
+  EXPECT_EQ(cost, got);
+}
+
 TEST(GapTabu, DeterministicPerSeed) {
   Problem p = Gap("chu1997/d10100");
   Allowed al(p);
   auto run = [&](uint64_t seed) {
     GapTabu ts(p, al, seed, 60, 300'000);
     ts.Run(NoStart(p));
-    EXPECT_EQ(ts.iterations(), 300'000);
+    // The budget is spent (a re-split descent may overshoot it by its last
+    // sub-problem).
+    EXPECT_GE(ts.iterations(), 300'000);
+    EXPECT_LT(ts.iterations(), 400'000);
     return std::pair{ts.best_cost(), ts.best()};
   };
   auto a = run(5), b = run(5), c = run(6);

@@ -27,6 +27,13 @@ class ElitePool {
     }
   }
 
+  // The current episode's best assignment and its cost (nullptr / +inf
+  // while the episode has none).
+  const std::vector<int>* episode_best() const {
+    return episode_cost_ < kNone ? &episode_x_ : nullptr;
+  }
+  double episode_cost() const { return episode_cost_; }
+
   // Ends the episode: its best assignment joins the pool unless the pool
   // holds it already; a full pool replaces its dearest member when the new
   // one is cheaper.

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 
 namespace ecotone::placement::internal {
 namespace {
@@ -42,6 +44,149 @@ struct Chain {
 };
 
 }  // namespace
+
+double AgentSplit::Solve(const std::vector<Item>& items, int k,
+                         const int64_t cap[], const double u[], double upper,
+                         std::vector<uint8_t>* side) {
+  constexpr double kNo = std::numeric_limits<double>::infinity();
+  const int n = static_cast<int>(items.size());
+  exact_ = true;
+  generated_ = 0;
+  // Forced items (one allowed agent) first, then by decreasing regret
+  // (second best minus best value) under u: the bound tightens fastest on
+  // the items that matter.
+  auto lag = [&](const Item& it, int s) {
+    return std::isfinite(it.cost[s]) ? it.cost[s] + u[s] * it.w[s] : kNo;
+  };
+  auto regret = [&](const Item& it) {
+    double b1 = kNo, b2 = kNo;
+    for (int s = 0; s < k; ++s) {
+      const double v = lag(it, s);
+      if (v < b1) {
+        b2 = b1;
+        b1 = v;
+      } else if (v < b2) {
+        b2 = v;
+      }
+    }
+    return std::isfinite(b2) ? b2 - b1 : kNo;
+  };
+  order_.resize(n);
+  for (int q = 0; q < n; ++q) order_[q] = q;
+  std::stable_sort(order_.begin(), order_.end(), [&](int x, int y) {
+    return regret(items[x]) > regret(items[y]);
+  });
+  rest_.assign(n + 1, 0.0);
+  restw_.assign(n + 1, 0);
+  for (int q = n - 1; q >= 0; --q) {
+    const Item& it = items[order_[q]];
+    double l = kNo;
+    int64_t w = std::numeric_limits<int64_t>::max();
+    for (int s = 0; s < k; ++s) {
+      l = std::min(l, lag(it, s));
+      if (std::isfinite(it.cost[s])) w = std::min(w, it.w[s]);
+    }
+    if (!std::isfinite(l)) return kNo;  // an item no agent takes
+    rest_[q] = rest_[q + 1] + l;
+    restw_[q] = restw_[q + 1] + w;
+  }
+  int64_t total_cap = 0;
+  double base = 0;  // Σ_s -u_s·cap_s
+  for (int s = 0; s < k; ++s) {
+    total_cap += cap[s];
+    base -= u[s] * static_cast<double>(cap[s]);
+  }
+  nodes_.clear();
+  nodes_.push_back(Node{{0, 0, 0}, 0.0, 0.0, -1, 0});
+  size_t begin = 0, end = 1;
+  for (int q = 0; q < n; ++q) {
+    const Item& it = items[order_[q]];
+    next_.clear();
+    for (size_t p = begin; p < end; ++p) {
+      const Node& from = nodes_[p];
+      int64_t sum = 0;
+      double ul = base;
+      for (int s = 0; s < k; ++s) {
+        sum += from.l[s];
+        ul += u[s] * static_cast<double>(from.l[s]);
+      }
+      for (int s = 0; s < k; ++s) {
+        if (!std::isfinite(it.cost[s])) continue;
+        const int64_t ls = from.l[s] + it.w[s];
+        if (ls > cap[s]) continue;
+        if (sum + it.w[s] + restw_[q + 1] > total_cap) continue;
+        const double c = from.cost + it.cost[s];
+        const double bound =
+            c + ul + u[s] * static_cast<double>(it.w[s]) + rest_[q + 1];
+        if (bound >= upper) continue;
+        Node to{{from.l[0], from.l[1], from.l[2]},
+                c,
+                bound,
+                static_cast<int32_t>(p),
+                static_cast<uint8_t>(s)};
+        to.l[s] = ls;
+        next_.push_back(to);
+      }
+    }
+    generated_ += static_cast<int64_t>(next_.size());
+    if (next_.empty()) return kNo;
+    // Dominance among states that differ in the last load only: keep a
+    // state only if it is cheaper than every state with the same other
+    // loads and a smaller or equal last load.
+    const int last = k - 1;
+    auto same_head = [last](const Node& x, const Node& y) {
+      for (int s = 0; s < last; ++s) {
+        if (x.l[s] != y.l[s]) return false;
+      }
+      return true;
+    };
+    std::sort(next_.begin(), next_.end(), [k](const Node& x, const Node& y) {
+      for (int s = 0; s < k; ++s) {
+        if (x.l[s] != y.l[s]) return x.l[s] < y.l[s];
+      }
+      return x.cost < y.cost;
+    });
+    size_t kept = 0;
+    double run_min = kNo;
+    for (size_t r = 0; r < next_.size(); ++r) {
+      if (r == 0 || !same_head(next_[r], next_[r - 1])) run_min = kNo;
+      if (next_[r].cost >= run_min) continue;
+      run_min = next_[r].cost;
+      next_[kept++] = next_[r];
+    }
+    next_.resize(kept);
+    if (next_.size() > max_states_) {
+      // Beam: the states of least bound (ties by loads, for determinism).
+      exact_ = false;
+      std::nth_element(next_.begin(), next_.begin() + max_states_, next_.end(),
+                       [k](const Node& x, const Node& y) {
+                         if (x.bound != y.bound) return x.bound < y.bound;
+                         for (int s = 0; s < k; ++s) {
+                           if (x.l[s] != y.l[s]) return x.l[s] < y.l[s];
+                         }
+                         return false;
+                       });
+      next_.resize(max_states_);
+    }
+    begin = nodes_.size();
+    nodes_.insert(nodes_.end(), next_.begin(), next_.end());
+    end = nodes_.size();
+  }
+  size_t best = end;
+  for (size_t p = begin; p < end; ++p) {
+    if (nodes_[p].cost < upper &&
+        (best == end || nodes_[p].cost < nodes_[best].cost)) {
+      best = p;
+    }
+  }
+  if (best == end) return kNo;
+  side->assign(n, 0);
+  int q = n - 1;
+  for (int32_t p = static_cast<int32_t>(best); p > 0; p = nodes_[p].parent) {
+    (*side)[order_[q--]] = nodes_[p].side;
+  }
+  return nodes_[best].cost;
+}
 
 bool GapTabu::Applicable(const Problem& p) {
   if (p.num_dims != 1) return false;
@@ -83,6 +228,28 @@ GapTabu::GapTabu(const Problem& p, const Allowed& allowed, uint64_t seed,
   for (int b = 0; b < m_; ++b) {
     cap_[b] = p.Capacity(b, 0);
     tol_[b] = cap_[b] + kFeasTol * std::max(1.0, std::abs(cap_[b]));
+  }
+  // The re-split's DP indexes loads: integral demands and capacities only
+  // (every OR-Library instance; byte- or millicore-sized ones too, where the
+  // state cap keeps it bounded).
+  constexpr double kBig = 1e15;
+  integral_ = true;
+  icap_.assign(m_, 0);
+  for (int b = 0; b < m_ && integral_; ++b) {
+    integral_ = cap_[b] >= 0 && cap_[b] < kBig;
+    if (integral_) icap_[b] = static_cast<int64_t>(std::floor(cap_[b]));
+  }
+  for (size_t k = 0; k < nm && integral_; ++k) {
+    if (ok_[k]) {
+      integral_ = w_[k] >= 0 && w_[k] < kBig && w_[k] == std::floor(w_[k]);
+    }
+  }
+  if (integral_ && m_ <= kPairAgents) {
+    ver_.assign(m_, 0);
+    seen2_.assign(static_cast<size_t>(m_) * m_, -1);
+    if (m_ <= kTripleAgents) {
+      seen3_.assign(static_cast<size_t>(m_) * m_ * m_, -1);
+    }
   }
   // Initial weight: one unit of excess costs about the cost spread of an
   // average item per unit of its average demand.
@@ -146,6 +313,7 @@ void GapTabu::BuildCandidates(const std::vector<double>& u) {
 
 void GapTabu::set_lagrangian(const std::vector<double>& u) {
   if (static_cast<int>(u.size()) != m_) return;
+  u_ = u;
   BuildCandidates(u);
   // The multipliers price one unit of capacity of each agent: they are the
   // initial penalty weights (at least a tenth of their mean, so that no
@@ -256,6 +424,114 @@ void GapTabu::Kick(int strength) {
   }
 }
 
+double GapTabu::ResplitDescent(std::vector<int>* x) {
+  std::vector<int>& y = *x;
+  std::vector<std::vector<int>> mem(m_);
+  double total = 0;
+  for (int i = 0; i < n_; ++i) {
+    mem[y[i]].push_back(i);
+    total += c_[At(i, y[i])];
+  }
+  if (!integral_ || m_ < 2 || m_ > kPairAgents) return total;
+  std::vector<AgentSplit::Item> items;
+  std::vector<int> all;
+  std::vector<uint8_t> side;
+  // Re-splits the items of agents ag[0..k) optimally; true if cheaper.
+  auto resplit = [&](const int* ag, int k) {
+    items.clear();
+    all.clear();
+    double now = 0;
+    bool movable = false;
+    for (int g = 0; g < k; ++g) {
+      for (int i : mem[ag[g]]) {
+        AgentSplit::Item it{};
+        int allowed = 0;
+        for (int s = 0; s < k; ++s) {
+          const size_t is = At(i, ag[s]);
+          it.cost[s] = ok_[is] ? c_[is] : kInf;
+          it.w[s] = static_cast<int64_t>(w_[is]);
+          allowed += ok_[is];
+        }
+        items.push_back(it);
+        all.push_back(i);
+        now += c_[At(i, ag[g])];
+        movable = movable || allowed > 1;
+      }
+    }
+    if (!movable) return false;
+    int64_t cap[AgentSplit::kMaxAgents];
+    double u[AgentSplit::kMaxAgents];
+    for (int s = 0; s < k; ++s) {
+      cap[s] = icap_[ag[s]];
+      u[s] = u_.empty() ? 0.0 : std::max(0.0, u_[ag[s]]);
+    }
+    const double upper = now - kEps * std::max(1.0, std::abs(total));
+    const double got = split_.Solve(items, k, cap, u, upper, &side);
+    // Budget: 16 states generated count as one item visit (about the work
+    // of one item's scan in the walk).
+    iterations_ += 1 + split_.generated() / kStatesPerIteration;
+    if (!(got < upper)) return false;
+    for (int g = 0; g < k; ++g) mem[ag[g]].clear();
+    for (size_t q = 0; q < all.size(); ++q) {
+      const int to = ag[side[q]];
+      y[all[q]] = to;
+      mem[to].push_back(all[q]);
+    }
+    total += got - now;
+    return true;
+  };
+  // A pair (triple) is (re)examined when one of its agents changed since
+  // its last examination: the sum of their versions, which only grow (by
+  // one per change and per call), differs from the one recorded then.
+  for (int64_t& v : ver_) ++v;
+  const bool triples = m_ >= 3 && m_ <= kTripleAgents;
+  auto out_of_time = [&] {
+    return (budget_ > 0 && iterations_ >= budget_) || Elapsed() > time_limit_s_;
+  };
+  while (!stop_) {
+    bool improved = true;
+    while (improved && !stop_) {
+      improved = false;
+      for (int a = 0; a < m_ && !stop_; ++a) {
+        if (out_of_time()) return total;
+        for (int b = a + 1; b < m_; ++b) {
+          int64_t& last = seen2_[static_cast<size_t>(a) * m_ + b];
+          if (last == ver_[a] + ver_[b]) continue;
+          last = ver_[a] + ver_[b];
+          const int ag[2] = {a, b};
+          if (!resplit(ag, 2)) continue;
+          ++ver_[a];
+          ++ver_[b];
+          last = ver_[a] + ver_[b];
+          improved = true;
+        }
+      }
+    }
+    if (!triples) break;
+    // Pairs are locally optimal: one pass over the triples.
+    improved = false;
+    for (int a = 0; a < m_ && !stop_; ++a) {
+      for (int b = a + 1; b < m_; ++b) {
+        if (out_of_time()) return total;
+        for (int c = b + 1; c < m_; ++c) {
+          int64_t& last = seen3_[(static_cast<size_t>(a) * m_ + b) * m_ + c];
+          if (last == ver_[a] + ver_[b] + ver_[c]) continue;
+          last = ver_[a] + ver_[b] + ver_[c];
+          const int ag[3] = {a, b, c};
+          if (!resplit(ag, 3)) continue;
+          ++ver_[a];
+          ++ver_[b];
+          ++ver_[c];
+          last = ver_[a] + ver_[b] + ver_[c];
+          improved = true;
+        }
+      }
+    }
+    if (!improved) break;
+  }
+  return total;
+}
+
 void GapTabu::Run(const std::vector<int>& start) {
   start_ = std::chrono::steady_clock::now();
   std::vector<int> x0(n_);
@@ -286,6 +562,26 @@ void GapTabu::Run(const std::vector<int>& start) {
   int offset = 0;
   int64_t since_best = 0;
   double last_best = best_cost_;
+  constexpr int64_t polish_every = 50;
+  // The last 2 % of the time is kept for a final descent on the best.
+  const double walk_limit = 0.98 * time_limit_s_;
+  int64_t since_polish = 0;
+  double polished = kInf;  // the episode's best cost at its last polish
+  // At a restart, the same descent on the episode's best assignment (if it
+  // improved since its last descent); an improvement becomes the current
+  // point and the episode's best.
+  auto polish = [&] {
+    const std::vector<int>* ep = elite_.episode_best();
+    if (ep == nullptr || !(elite_.episode_cost() < polished)) return;
+    std::vector<int> x = *ep;
+    const double before = elite_.episode_cost();
+    const double after = ResplitDescent(&x);
+    polished = std::min(before, after);
+    if (after < before) {
+      Load(x);
+      RecordIfBest();
+    }
+  };
   const bool chains = m_ >= 3;
   std::vector<double> out_f(n_), out_e(n_);
   std::vector<TopK> tops(n_);
@@ -299,7 +595,7 @@ void GapTabu::Run(const std::vector<int>& start) {
 
   while (!stop_) {
     if (budget_ > 0 && iterations_ >= budget_) break;
-    if ((moves_ & 15) == 0 && Elapsed() > time_limit_s_) break;
+    if ((moves_ & 15) == 0 && Elapsed() > walk_limit) break;
     ++moves_;
     iterations_ += window;
 
@@ -530,6 +826,17 @@ void GapTabu::Run(const std::vector<int>& start) {
     if ((moves_ & 1023) == 0) Recompute();
     RecordIfBest();
     UpdateWeights();
+    if (++since_polish >= polish_every && excess_ <= kFeasTol) {
+      // Intensification: every 50 moves, at the next feasible point, the
+      // re-split descent; the walk continues from its result.
+      since_polish = 0;
+      std::vector<int> x = x_;
+      if (ResplitDescent(&x) < cost_) {
+        Load(x);
+        RecordIfBest();
+      }
+      if (stop_) break;
+    }
     if (best_cost_ < last_best) {
       last_best = best_cost_;
       since_best = 0;
@@ -538,7 +845,10 @@ void GapTabu::Run(const std::vector<int>& start) {
       // The episode's best feasible assignment joins the elite pool; the
       // restart is from a relinking point between two of its members, or
       // around the best assignment with a small kick.
+      polish();
+      if (stop_) break;
       elite_.EndEpisode();
+      polished = kInf;
       if (std::vector<int> x; elite_.RelinkPoint(rng_, &x)) {
         Load(x);
       } else {
@@ -547,6 +857,13 @@ void GapTabu::Run(const std::vector<int>& start) {
       }
       std::fill(tabu_until_.begin(), tabu_until_.end(), 0);
       alpha_ = alpha0_;
+    }
+  }
+  if (found_feasible() && !stop_) {
+    std::vector<int> x = best_x_;
+    if (ResplitDescent(&x) < best_cost_) {
+      Load(x);
+      RecordIfBest();
     }
   }
 }

@@ -39,9 +39,20 @@
 // from the best assignment with a random kick, or from a path-relinking
 // point between two members of an elite pool of episode bests.
 //
+// Intensification (integral demands and capacities, at most 400 agents):
+// a descent over very large neighbourhoods, the exact re-split of the
+// items of two agents (AgentSplit, a dynamic programme over their loads)
+// for every pair until no pair improves, then of three agents for every
+// triple (at most 100 agents), repeated while a triple improves. It runs
+// every 50 moves at the walk's next feasible point (the walk
+// continues from its result), on the episode's best at a restart and on
+// the best at the end (the walk stops at 98 % of the time limit for it).
+//
 // Deterministic for a given problem, seed and iteration budget: one
-// iteration counts its window's item visits against the budget, the
-// time limit is only a safety cap. Returns only feasible assignments.
+// iteration counts its window's item visits against the budget, a
+// re-split 1 + its generated DP states / 16 (the budget may be overshot
+// by the last one), the time limit is only a safety cap. Returns only
+// feasible assignments.
 #ifndef ECOTONE_PLACEMENT_SOLVERS_HEURISTIC_GAP_TABU_H_
 #define ECOTONE_PLACEMENT_SOLVERS_HEURISTIC_GAP_TABU_H_
 
@@ -57,6 +68,57 @@
 #include "solvers/heuristic/engine.h"
 
 namespace ecotone::placement::internal {
+
+// The k-agent sub-problem of the GAP (k = 2 or 3): split a set of items
+// among agents 0..k-1 (item q costs cost[s] and weighs w[s] on agent s; an
+// infinite cost forbids the agent), each agent's load within its capacity,
+// at least cost. Solved by a dynamic programme over the items whose states
+// are the load vectors with their least cost — the items with one allowed
+// agent first, then the others by decreasing regret — pruned by capacity,
+// by the total capacity left, by a Lagrangian bound
+//   cost + Σ_s u_s·(l_s − cap_s) + Σ_rest min_s(cost[s] + u_s·w[s])
+// against the cost to beat (valid for any u >= 0; the solver passes the
+// multipliers of its Lagrangian bound), and by dominance among the states
+// that differ in the last load only. Exact unless a layer holds more than
+// `max_states` states, when the ones of least bound are kept (a beam;
+// exact() tells).
+class AgentSplit {
+ public:
+  static constexpr int kMaxAgents = 3;
+  struct Item {
+    double cost[kMaxAgents];
+    int64_t w[kMaxAgents];
+  };
+
+  explicit AgentSplit(size_t max_states) : max_states_(max_states) {}
+
+  // Looks for a split among the first `k` agents (cap[s], u[s] >= 0 for
+  // s < k) of cost < `upper`; on success fills side[q] (the agent of item
+  // q) with the cheapest one found and returns its cost, otherwise returns
+  // +inf and leaves *side unspecified.
+  double Solve(const std::vector<Item>& items, int k, const int64_t cap[],
+               const double u[], double upper, std::vector<uint8_t>* side);
+  // True if the last Solve kept every state (its answer is then optimal,
+  // or there is no split cheaper than `upper`).
+  bool exact() const { return exact_; }
+  // States the last Solve generated (its work).
+  int64_t generated() const { return generated_; }
+
+ private:
+  struct Node {
+    int64_t l[kMaxAgents];
+    double cost, bound;
+    int32_t parent;
+    uint8_t side;
+  };
+  size_t max_states_;
+  bool exact_ = true;
+  int64_t generated_ = 0;
+  std::vector<int> order_;
+  std::vector<double> rest_;    // Lagrangian value of the items from q on
+  std::vector<int64_t> restw_;  // least weight of the items from q on
+  std::vector<Node> nodes_, next_;
+};
 
 class GapTabu {
  public:
@@ -95,6 +157,12 @@ class GapTabu {
 
  private:
   static constexpr double kInf = std::numeric_limits<double>::infinity();
+  static constexpr size_t kSplitStates = 4096;
+  static constexpr int64_t kStatesPerIteration = 16;
+  // The descent re-splits pairs up to this many agents, triples up to
+  // kTripleAgents (its bookkeeping is m² and m³ entries).
+  static constexpr int kPairAgents = 400;
+  static constexpr int kTripleAgents = 100;
 
   size_t At(int i, int b) const { return static_cast<size_t>(i) * m_ + b; }
   // Excess of agent b at load l.
@@ -113,6 +181,11 @@ class GapTabu {
   void Kick(int strength);
   // Candidate lists ordered by reduced cost under `u` (empty: by cost).
   void BuildCandidates(const std::vector<double>& u);
+  // Two-agent re-split descent on the feasible assignment *x (integral
+  // demands and capacities only): re-splits the items of each pair of
+  // agents optimally (AgentSplit) until no pair improves. Returns the
+  // cost of *x afterwards.
+  double ResplitDescent(std::vector<int>* x);
 
   const Allowed& al_;
   Rng rng_;
@@ -128,6 +201,14 @@ class GapTabu {
   std::vector<int> live_n_;          // length of each item's list
   std::vector<uint8_t> live_;        // [i·m + b]: b is a candidate for i
   std::vector<double> cap_, tol_;
+  // Demands and capacities integral (the re-split's DP needs it).
+  bool integral_ = false;
+  std::vector<int64_t> icap_;
+  std::vector<double> u_;  // Lagrangian multipliers (empty: none)
+  // Re-split descent bookkeeping: a version per agent, the version sum of
+  // each pair / triple at its last examination.
+  std::vector<int64_t> ver_, seen2_, seen3_;
+  AgentSplit split_{kSplitStates};
 
   std::vector<int> x_;
   std::vector<double> load_, exb_;  // per agent: load and its excess
