@@ -43,10 +43,11 @@
 // a descent over very large neighbourhoods, the exact re-split of the
 // items of two agents (AgentSplit, a dynamic programme over their loads)
 // for every pair until no pair improves, then of three agents for every
-// triple (at most 100 agents), repeated while a triple improves. It runs
-// every 50 moves at the walk's next feasible point (the walk
-// continues from its result), on the episode's best at a restart and on
-// the best at the end (the walk stops at 98 % of the time limit for it).
+// triple (at most 40 agents; up to 100, each agent with two of its 8
+// nearest agents by the items' reduced costs), repeated while a triple
+// improves. It runs every 50 moves at the walk's next feasible point (the
+// walk continues from its result), on the episode's best at a restart and
+// on the best at the end (the walk stops at 98 % of the time limit for it).
 //
 // Deterministic for a given problem, seed and iteration budget: one
 // iteration counts its window's item visits against the budget, a
@@ -163,6 +164,10 @@ class GapTabu {
   // kTripleAgents (its bookkeeping is m² and m³ entries).
   static constexpr int kPairAgents = 400;
   static constexpr int kTripleAgents = 100;
+  // Above kTripleAllAgents agents a triple pass tries, for each agent,
+  // the triples with two of its kTripleNeighbours nearest agents only.
+  static constexpr int kTripleAllAgents = 40;
+  static constexpr int kTripleNeighbours = 8;
 
   size_t At(int i, int b) const { return static_cast<size_t>(i) * m_ + b; }
   // Excess of agent b at load l.
