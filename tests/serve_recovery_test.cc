@@ -66,6 +66,19 @@ std::string HardwareEvent(const std::string& zone, const std::string& change) {
       .dump();
 }
 
+// PUTs the Online Boutique as ecosystem "shop" and plans it; *zone (when
+// given) is the zone of the plan's first assignment.
+void PutAndPlanShop(const ServeProcess& s, std::string* zone) {
+  const std::string v1 = s.url() + "/v1";
+  ASSERT_EQ(Http("PUT", v1 + "/ecosystems/shop", s.token(),
+                 Slurp(kExamples + "boutique.yaml"), "application/yaml")
+                .status,
+            201);
+  HttpReply plan = Http("POST", v1 + "/ecosystems/shop/plan", s.token());
+  ASSERT_EQ(plan.status, 201) << plan.body;
+  if (zone != nullptr) *zone = J(plan)["assignments"][0]["zone"];
+}
+
 TEST(ServeRecovery, SigkillBetweenAcceptAndDecideRunsTheEventsAfterRestart) {
   // A port that completes TCP handshakes and never answers.
   int silent = socket(AF_INET, SOCK_STREAM, 0);
@@ -99,13 +112,8 @@ TEST(ServeRecovery, SigkillBetweenAcceptAndDecideRunsTheEventsAfterRestart) {
     ASSERT_TRUE(s.Start(&err)) << err;
     db = s.db();
     const std::string v1 = s.url() + "/v1";
-    ASSERT_EQ(Http("PUT", v1 + "/ecosystems/shop", s.token(),
-                   Slurp(kExamples + "boutique.yaml"), "application/yaml")
-                  .status,
-              201);
-    HttpReply plan = Http("POST", v1 + "/ecosystems/shop/plan", s.token());
-    ASSERT_EQ(plan.status, 201) << plan.body;
-    const std::string zone = J(plan)["assignments"][0]["zone"];
+    std::string zone;
+    ASSERT_NO_FATAL_FAILURE(PutAndPlanShop(s, &zone));
     HttpReply e1 =
         Http("POST", v1 + "/events", s.token(), HardwareEvent(zone, "failed"));
     ASSERT_EQ(e1.status, 202) << e1.body;
@@ -306,13 +314,7 @@ TEST(ServeMemory, CooldownAndIsolationSurviveRestartsAndNewPlans) {
     ServeProcess s(flags, dir);
     ASSERT_TRUE(s.Start(&err)) << err;
     db = s.db();
-    const std::string v1 = s.url() + "/v1";
-    ASSERT_EQ(Http("PUT", v1 + "/ecosystems/shop", s.token(),
-                   Slurp(kExamples + "boutique.yaml"), "application/yaml")
-                  .status,
-              201);
-    ASSERT_EQ(Http("POST", v1 + "/ecosystems/shop/plan", s.token()).status,
-              201);
+    ASSERT_NO_FATAL_FAILURE(PutAndPlanShop(s, nullptr));
     int64_t load = PostAndRun(s, Metrics({{"frontend", 600}}));
     ASSERT_EQ(SqlInt(db,
                      "SELECT COUNT(*) FROM actions WHERE kind = 'scale' "
@@ -409,14 +411,7 @@ TEST(ServeMemory, ProcessedEventsTheMemoryMissesAreObservedAgain) {
     ServeProcess s({"--infra", infra, "--interval", "1h"}, dir);
     ASSERT_TRUE(s.Start(&err)) << err;
     db = s.db();
-    const std::string v1 = s.url() + "/v1";
-    ASSERT_EQ(Http("PUT", v1 + "/ecosystems/shop", s.token(),
-                   Slurp(kExamples + "boutique.yaml"), "application/yaml")
-                  .status,
-              201);
-    HttpReply plan = Http("POST", v1 + "/ecosystems/shop/plan", s.token());
-    ASSERT_EQ(plan.status, 201) << plan.body;
-    zone = J(plan)["assignments"][0]["zone"];
+    ASSERT_NO_FATAL_FAILURE(PutAndPlanShop(s, &zone));
     PostAndRun(s, Metrics({{"frontend", 100}}));
     EXPECT_EQ(s.Kill(SIGTERM), 0);
   }
