@@ -83,8 +83,10 @@ constexpr size_t kSmall = 32;
 // odd-even merge sort on kNet inputs, restricted to the comparators whose
 // two ends are below k, sorts k inputs (the missing inputs act as +inf at
 // the top, which no comparator moves). Branch-free min/max, unrolled per k
-// so the values stay in registers: 2-3x faster than an insertion sort of
-// 16 noisy values, whose inner-loop exits are mispredicted.
+// so the values stay in registers. Measured (perf, 3,000 then 2,000
+// series of the throughput bench): the median of the phase values took
+// 20.6 % of the run with an insertion sort (its inner-loop exits are
+// mispredicted on noisy values), 11.2 % with the networks.
 constexpr int kNet = 16;
 struct Comparator {
   int lo, hi;
