@@ -88,6 +88,15 @@ constexpr double kBaselineMargin = 0.0;
 // budget (10,000 series of 4 weeks at 5 minutes = 8,064 points in 10 s).
 // 6,000 points = 4 months at 30 minutes, 3 weeks at 5 minutes.
 constexpr int64_t kRichAutoMaxPoints = 6000;
+// The inner backtest scores the candidates on the inner origins where every
+// candidate forecasts. When fewer than this many remain, the candidate that
+// forecasts from the fewest inner origins is left out of auto (repeatedly),
+// instead of scoring on (almost) nothing: with a history just over one week,
+// snaive_w forecasts from no inner origin (each is < 1 week), and dropping
+// those origins for every candidate left auto with no inner origin at all,
+// all MAEs 0 and the first candidate, snaive_d, chosen (elb_requests at its
+// first protocol origin: MASE 1.77 where hw1 reaches 1.33).
+constexpr size_t kMinInnerOrigins = 3;
 // Bounds of the per-series calibration factor (see ForecastPrefix).
 constexpr double kSeriesFactorMin = 0.5;
 constexpr double kSeriesFactorMax = 3.0;
@@ -260,6 +269,33 @@ Result<ForecastOutput> ForecastPrefix(const TrainingData& data, int64_t n,
   std::vector<std::vector<std::vector<double>>> inner(cands.size());
   for (size_t i = 0; i < cands.size(); ++i)
     cands[i].model->InnerForecasts(data, origins, h, &inner[i]);
+  // Too few common inner origins: leave out the candidate with the fewest
+  // usable ones (see kMinInnerOrigins), while another covers more.
+  if (cands.size() > 1) {
+    auto usable = [&](size_t i, size_t j) {
+      return inner[i][j].size() == static_cast<size_t>(h);
+    };
+    std::vector<size_t> cover(cands.size(), 0);
+    for (size_t i = 0; i < cands.size(); ++i)
+      for (size_t j = 0; j < origins.size(); ++j) cover[i] += usable(i, j);
+    for (;;) {
+      size_t common = 0;
+      for (size_t j = 0; j < origins.size(); ++j) {
+        bool ok = true;
+        for (size_t i = 0; i < cands.size(); ++i) ok = ok && usable(i, j);
+        common += ok;
+      }
+      if (common >= kMinInnerOrigins) break;
+      const auto [lo_it, hi_it] =
+          std::minmax_element(cover.begin(), cover.end());
+      if (*lo_it == *hi_it) break;
+      // The first of the least-covered candidates (list order).
+      const size_t drop = static_cast<size_t>(lo_it - cover.begin());
+      cands.erase(cands.begin() + static_cast<std::ptrdiff_t>(drop));
+      inner.erase(inner.begin() + static_cast<std::ptrdiff_t>(drop));
+      cover.erase(cover.begin() + static_cast<std::ptrdiff_t>(drop));
+    }
+  }
   std::vector<int64_t> used;
   for (size_t j = 0; j < origins.size(); ++j) {
     bool ok = true;
