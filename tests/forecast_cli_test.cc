@@ -34,11 +34,11 @@ TEST_F(ForecastCli, JsonHasOneKeyPerQuantileAndHorizonPoints) {
   EXPECT_TRUE(p.contains("q0.9") && p.contains("q0.95") && p.contains("mean"));
   EXPECT_LE(p["mean"].get<double>(), p["q0.95"].get<double>());
   EXPECT_FALSE(j["model"].get<std::string>().empty());
-  // The factor on the inner-backtest error quantiles (default inflation 1.3
+  // The factor on the inner-backtest error quantiles (default inflation 1.2
   // times the square root of the per-series factor, clamped to [0.5, 3]).
   ASSERT_TRUE(j.contains("quantile_factor"));
-  EXPECT_GE(j["quantile_factor"].get<double>(), 1.3 * std::sqrt(0.5) - 1e-9);
-  EXPECT_LE(j["quantile_factor"].get<double>(), 1.3 * std::sqrt(3.0) + 1e-9);
+  EXPECT_GE(j["quantile_factor"].get<double>(), 1.2 * std::sqrt(0.5) - 1e-9);
+  EXPECT_LE(j["quantile_factor"].get<double>(), 1.2 * std::sqrt(3.0) + 1e-9);
   EXPECT_NE(j["quantile_method"].get<std::string>().find("per-series factor"),
             std::string::npos);
 }

@@ -223,6 +223,32 @@ TEST(Forecast, AutoOnALongHistoryUsesTheCheapCandidates) {
   EXPECT_EQ(r2->candidate_mae.size(), 6u);
 }
 
+// A history just over one week: snaive_w fits on it but forecasts from no
+// inner origin (each is shorter than a week). auto leaves snaive_w out and
+// scores the others on the inner origins, instead of dropping every origin
+// and picking the first candidate with all inner MAEs 0
+// (docs/forecast.md "auto", kMinInnerOrigins).
+TEST(Forecast, AutoLeavesOutACandidateWithoutInnerOrigins) {
+  Series s = Synthetic(340, 3.0);
+  ForecastOptions o;
+  o.horizon = 48;
+  auto r = Forecast(s, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  std::vector<std::string> names;
+  for (const auto& [name, mae] : r->candidate_mae) {
+    names.push_back(name);
+    EXPECT_GT(mae, 0) << name;  // scored on real inner origins
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"snaive_d", "hw1", "mstl",
+                                             "regression"}));
+  EXPECT_NE(r->quantile_method.find("empirical rolling-origin errors"),
+            std::string::npos)
+      << r->quantile_method;
+  // The weekly seasonal naive alone still forecasts from this history.
+  o.model = "snaive_w";
+  EXPECT_TRUE(Forecast(s, o).ok());
+}
+
 TEST(Forecast, AutoQuantilesAreOrderedAndCoverNoise) {
   Series s = Synthetic(336 * 6, 5.0);
   Series train = s;

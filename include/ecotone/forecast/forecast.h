@@ -39,7 +39,7 @@ inline constexpr int kMaxHorizon = 100000;
 // hyperparameters fitted on the whole prefix, so their errors understate
 // out-of-sample errors. Chosen on half of the benchmark traces and checked
 // on the other half (docs/forecast.md "Measured").
-inline constexpr double kDefaultQuantileInflation = 1.3;
+inline constexpr double kDefaultQuantileInflation = 1.2;
 // Largest training series accepted (points).
 inline constexpr int64_t kMaxSeriesLength = 5'000'000;
 
