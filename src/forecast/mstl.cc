@@ -48,6 +48,27 @@ constexpr int64_t kScaleWindow = 1024;
 // its mean standard error (the conventional two standard errors).
 constexpr double kSignificant = 2;
 
+// kOlderSe[k]: sqrt(sum w^2) / sum w of the weights 1, kDecay, kDecay^2,
+// ... of the k - 1 older cycles of a phase with k values (0 for k < 2):
+// the standard error of their weighted mean per unit SD.
+constexpr std::array<double, kMaxCycles + 1> OlderSeTable() {
+  std::array<double, kMaxCycles + 1> out{};
+  for (int k = 2; k <= kMaxCycles; ++k) {
+    double w = 1, wsum = 0, w2sum = 0;
+    for (int i = 1; i < k; ++i) {
+      wsum += w;
+      w2sum += w * w;
+      w *= kDecay;
+    }
+    // sqrt by Newton's method (std::sqrt is not constexpr in C++20).
+    double r = w2sum;
+    for (int it = 0; it < 60; ++it) r = 0.5 * (r + w2sum / r);
+    out[static_cast<size_t>(k)] = r / wsum;
+  }
+  return out;
+}
+constexpr std::array<double, kMaxCycles + 1> kOlderSe = OlderSeTable();
+
 // Centred moving average of length m (2xm for even m); ends are held at the
 // nearest full-window value.
 void MovingAverage(const std::vector<double>& a, int m, std::vector<double>& cs,
@@ -344,6 +365,7 @@ class Mstl : public Model {
         double* older = older_.data();
         double* newest = newest_.data();
         double older_se = 0;  // sum over phases of older[p]'s standard error
+        double mean = 0, mean_old = 0;  // of pat and older
         static_assert(kMaxCycles <= kSmall, "phase values are sorted in place");
         double vals[kMaxCycles], tmp[kMaxCycles];
         for (int p = 0; p < m; ++p) {
@@ -360,7 +382,7 @@ class Mstl : public Model {
           // older[p]: the same clipped weighted mean without the newest
           // cycle (weights 1, kDecay, ... from the second newest), the
           // prediction of the newest cycle from the older ones.
-          double wsum = 0, acc = 0, w = 1, w2sum = 0;
+          double wsum = 0, acc = 0, w = 1;
           double c0 = vals[0];
           if (lim > 0) c0 = std::clamp(c0, med - lim, med + lim);
           for (size_t i = 1; i < k; ++i) {
@@ -368,21 +390,17 @@ class Mstl : public Model {
             double c = lim > 0 ? std::clamp(v, med - lim, med + lim) : v;
             acc += w * c;
             wsum += w;
-            w2sum += w * w;
             w *= kDecay;
           }
           older[static_cast<size_t>(p)] = wsum > 0 ? acc / wsum : 0;
           newest[static_cast<size_t>(p)] = vals[0];
           // Standard error of older[p] for independent values of the
           // phase's robust SD.
-          if (wsum > 0) older_se += sd * std::sqrt(w2sum) / wsum;
+          older_se += sd * kOlderSe[k];
           // Adding the newest cycle with weight 1 and halving the older
           // weights gives the full estimate.
           pat[static_cast<size_t>(p)] =
               (c0 + kDecay * acc) / (1 + kDecay * wsum);
-        }
-        double mean = 0, mean_old = 0;
-        for (int p = 0; p < m; ++p) {
           mean += pat[static_cast<size_t>(p)];
           mean_old += older[static_cast<size_t>(p)];
         }
