@@ -7,7 +7,12 @@
 //                phase p = t mod m: weights lambda^(cycles back), lambda =
 //                kDecay; values beyond 3 robust SDs of their phase are
 //                clipped first (so anomalies do not leak into the pattern);
-//                then centred to mean zero over the cycle.
+//                then centred to mean zero over the cycle. The season is
+//                dropped (s_m = 0) when the same estimate from the older
+//                cycles predicts the newest cycle no better than zero
+//                (L1; one cycle held out) and the older cycles show no
+//                significant pattern themselves: a regime lasting about
+//                one season is not a seasonal pattern.
 //   2. The seasonally adjusted series (trend + remainder) z_t = y_t - sum s
 //      is forecast by simple exponential smoothing with alpha chosen by a
 //      zooming grid search on the one-step SSE (Hyndman et al. 2008,
@@ -39,6 +44,30 @@ constexpr int kGridRounds = 3;
 // scale of the newest kScaleWindow one-step differences.
 constexpr int kMaxCycles = 16;
 constexpr int64_t kScaleWindow = 1024;
+// A season's pattern is significant when its mean size is more than twice
+// its mean standard error (the conventional two standard errors).
+constexpr double kSignificant = 2;
+
+// kOlderSe[k]: sqrt(sum w^2) / sum w of the weights 1, kDecay, kDecay^2,
+// ... of the k - 1 older cycles of a phase with k values (0 for k < 2):
+// the standard error of their weighted mean per unit SD.
+constexpr std::array<double, kMaxCycles + 1> OlderSeTable() {
+  std::array<double, kMaxCycles + 1> out{};
+  for (int k = 2; k <= kMaxCycles; ++k) {
+    double w = 1, wsum = 0, w2sum = 0;
+    for (int i = 1; i < k; ++i) {
+      wsum += w;
+      w2sum += w * w;
+      w *= kDecay;
+    }
+    // sqrt by Newton's method (std::sqrt is not constexpr in C++20).
+    double r = w2sum;
+    for (int it = 0; it < 60; ++it) r = 0.5 * (r + w2sum / r);
+    out[static_cast<size_t>(k)] = r / wsum;
+  }
+  return out;
+}
+constexpr std::array<double, kMaxCycles + 1> kOlderSe = OlderSeTable();
 
 // Centred moving average of length m (2xm for even m); ends are held at the
 // nearest full-window value.
@@ -331,6 +360,12 @@ class Mstl : public Model {
         MovingAverage(a, m, cs_, trend_);
         for (int64_t t = 0; t < n; ++t) a[t] -= trend_[t];
         std::vector<double>& pat = pattern_[s];
+        older_.resize(static_cast<size_t>(m));
+        newest_.resize(static_cast<size_t>(m));
+        double* older = older_.data();
+        double* newest = newest_.data();
+        double older_se = 0;  // sum over phases of older[p]'s standard error
+        double mean = 0, mean_old = 0;  // of pat and older
         static_assert(kMaxCycles <= kSmall, "phase values are sorted in place");
         double vals[kMaxCycles], tmp[kMaxCycles];
         for (int p = 0; p < m; ++p) {
@@ -344,20 +379,56 @@ class Mstl : public Model {
           const double mad = k ? MadOfSorted(tmp, k, med) : 0;  // tmp sorted
           double sd = 1.4826 * mad;
           double lim = sd > 0 ? 3 * sd : 0;
+          // older[p]: the same clipped weighted mean without the newest
+          // cycle (weights 1, kDecay, ... from the second newest), the
+          // prediction of the newest cycle from the older ones.
           double wsum = 0, acc = 0, w = 1;
-          for (size_t i = 0; i < k; ++i) {
+          double c0 = vals[0];
+          if (lim > 0) c0 = std::clamp(c0, med - lim, med + lim);
+          for (size_t i = 1; i < k; ++i) {
             const double v = vals[i];
             double c = lim > 0 ? std::clamp(v, med - lim, med + lim) : v;
             acc += w * c;
             wsum += w;
             w *= kDecay;
           }
-          pat[static_cast<size_t>(p)] = wsum > 0 ? acc / wsum : 0;
+          older[static_cast<size_t>(p)] = wsum > 0 ? acc / wsum : 0;
+          newest[static_cast<size_t>(p)] = vals[0];
+          // Standard error of older[p] for independent values of the
+          // phase's robust SD.
+          older_se += sd * kOlderSe[k];
+          // Adding the newest cycle with weight 1 and halving the older
+          // weights gives the full estimate.
+          pat[static_cast<size_t>(p)] =
+              (c0 + kDecay * acc) / (1 + kDecay * wsum);
+          mean += pat[static_cast<size_t>(p)];
+          mean_old += older[static_cast<size_t>(p)];
         }
-        double mean = 0;
-        for (double v : pat) mean += v;
         mean /= m;
+        mean_old /= m;
         for (double& v : pat) v -= mean;
+        // Out-of-sample check, one cycle held out: the pattern of the older
+        // cycles (centred) against no pattern, as predictions of the newest
+        // cycle's detrended values (L1 over the cycle). A season whose
+        // older cycles predict the newest no better than no pattern at all
+        // explains nothing out of sample, and its component is dropped (a
+        // regime of about one season, e.g. a VM busy for one week, would
+        // otherwise be carried forward as a weekly pattern) — unless the
+        // older cycles agree on a pattern well above their noise (mean
+        // |older[p]| > kSignificant x its mean standard error): then the
+        // newest cycle is the odd one out (a level jump inside it leaves
+        // its detrended values off by the moving average's lag, which no
+        // pattern predicts), and the pattern is kept.
+        double with = 0, without = 0, size = 0;
+        for (int p = 0; p < m; ++p) {
+          const double v = newest[static_cast<size_t>(p)];
+          const double o = older[static_cast<size_t>(p)] - mean_old;
+          with += std::fabs(v - o);
+          without += std::fabs(v);
+          size += std::fabs(o);
+        }
+        if (!(with < without) && !(size > kSignificant * older_se))
+          std::fill(pat.begin(), pat.end(), 0.0);
       }
     }
     adjusted_.resize(static_cast<size_t>(n));
@@ -473,7 +544,7 @@ class Mstl : public Model {
 
   std::vector<int> seasons_;
   std::vector<std::vector<double>> pattern_;
-  std::vector<double> work_, cs_, trend_;  // scratch buffers
+  std::vector<double> work_, cs_, trend_, older_, newest_;  // scratch
   // State of the last Fit, restored by Refit on the same data and n.
   const TrainingData* fit_data_ = nullptr;
   const double* fit_y_ = nullptr;
