@@ -99,6 +99,9 @@ constexpr int64_t kRichAutoMaxPoints = 6000;
 // all MAEs 0 and the first candidate, snaive_d, chosen (elb_requests at its
 // first protocol origin: MASE 1.77 where hw1 reaches 1.33).
 constexpr size_t kMinInnerOrigins = 3;
+// Series whose largest |value| is above 2^kScaleExponent or below
+// 2^-kScaleExponent are fitted scaled by a power of two (see ForecastPrefix).
+constexpr int kScaleExponent = 64;
 // Bounds of the per-series calibration factor (see ForecastPrefix).
 constexpr double kSeriesFactorMin = 0.5;
 constexpr double kSeriesFactorMax = 3.0;
@@ -142,6 +145,21 @@ void PoolErrors(const std::vector<std::vector<double>>& err, size_t j0,
   if (!pool->empty()) return;
   for (int k = k0; k <= k1; ++k)
     for (size_t j = j0; j < j1; ++j) pool->push_back(err[j][k]);
+}
+
+// A forecast is numbers or an error, never inf/NaN ("never a silent wrong
+// number"): a series whose forecast leaves the range of a double (e.g. a
+// trend extrapolated from values near 1e308) is refused.
+Status CheckFinite(const ForecastOutput& out) {
+  for (size_t i = 0; i < out.points.size(); ++i) {
+    bool ok = std::isfinite(out.points[i].mean);
+    for (double q : out.points[i].quantiles) ok = ok && std::isfinite(q);
+    if (!ok)
+      return Status::InvalidArgument(
+          "model " + out.model + ": forecast step " + std::to_string(i + 1) +
+          " is not finite (the series' values are too large for the model)");
+  }
+  return Status::Ok();
 }
 
 struct Candidate {
@@ -224,6 +242,31 @@ Result<ForecastOutput> ForecastPrefix(const TrainingData& data, int64_t n,
     std::vector<std::vector<double>> qs(options.quantiles.size(), mean);
     fill_points(mean, qs);
     return out;
+  }
+  // Extreme magnitudes (beyond 2^+-kScaleExponent): the models fit y scaled
+  // by a power of two, which is exact, and the output is scaled back. Sums
+  // of squares of values near 1e300 overflow (the regression's normal
+  // equations, the Holt-Winters SSE) and values near 1e-300 fall under the
+  // models' absolute tolerances; ordinary series are not touched.
+  {
+    const double amax = std::max(std::fabs(lo), std::fabs(hi));
+    int e = 0;
+    std::frexp(amax, &e);
+    if (e > kScaleExponent || e < -kScaleExponent) {
+      std::vector<double> ys(data.y.begin(), data.y.begin() + n);
+      for (double& v : ys) v = std::ldexp(v, -e);
+      TrainingData scaled = data;
+      scaled.y = ys;
+      ECOTONE_ASSIGN_OR_RETURN(ForecastOutput r,
+                               ForecastPrefix(scaled, n, options));
+      for (ForecastPoint& p : r.points) {
+        p.mean = std::ldexp(p.mean, e);
+        for (double& q : p.quantiles) q = std::ldexp(q, e);
+      }
+      for (auto& [name, mae] : r.candidate_mae) mae = std::ldexp(mae, e);
+      ECOTONE_RETURN_IF_ERROR(CheckFinite(r));
+      return r;
+    }
   }
   if (data.seasons.empty())
     return Status::InvalidArgument(
@@ -561,6 +604,7 @@ Result<ForecastOutput> ForecastPrefix(const TrainingData& data, int64_t n,
     for (size_t k = 1; k < qorder.size(); ++k)
       qs[qorder[k]][l] = std::max(qs[qorder[k]][l], qs[qorder[k - 1]][l]);
   fill_points(mean, qs);
+  ECOTONE_RETURN_IF_ERROR(CheckFinite(out));
   return out;
 }
 

@@ -611,3 +611,79 @@ TEST(ScheduleReplicas, LeadTimeMinMaxAndScaleInLimit) {
 
 }  // namespace
 }  // namespace ecotone::forecast
+
+namespace ecotone::forecast {
+namespace {
+
+// A regression Fit that fails after its Setup changed the lags (they depend
+// on n) must not leave a Refit downdating the previous fit's design: found
+// by forecast_fuzz as an Eigen bottomRows assertion in the inner backtest.
+// Fit(1000) uses lags {48, 336}; Fit(100) keeps lag 48 only and fails (too
+// few rows); Refit(200) must then equal a fresh Fit(200).
+TEST(Models, RegressionRefitAfterAFailedFitRefitsFromScratch) {
+  Series s = Synthetic(1000, 2.0);
+  TrainingData d;
+  d.y = s.values;
+  d.start_unix = s.start_unix;
+  d.step_seconds = s.step_seconds;
+  d.seasons = {48, 336};
+  d.max_horizon = 48;
+  auto m = MakeModel("regression");
+  auto fresh = MakeModel("regression");
+  ASSERT_TRUE(m.ok() && fresh.ok());
+  ASSERT_TRUE((*m)->Fit(d, 1000).ok());
+  EXPECT_EQ((*m)->Refit(d, 100).code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE((*m)->Refit(d, 200).ok());
+  ASSERT_TRUE((*fresh)->Fit(d, 200).ok());
+  EXPECT_EQ((*m)->Forecast(48), (*fresh)->Forecast(48));
+}
+
+// Values near the ends of the double range: every model gives finite
+// numbers (the series is fitted scaled by a power of two), equal to the
+// forecast of the unscaled series times the scale, or a clear error.
+TEST(Forecast, ExtremeMagnitudesAreScaledExactly) {
+  Series s = Synthetic(336 * 3, 3.0);
+  for (double scale : {0x1p900, 0x1p-900, 0x1p1000}) {
+    Series big = s;
+    for (double& v : big.values) v *= scale;
+    for (const char* model :
+         {"auto", "snaive", "hw1", "hw2", "mstl", "regression"}) {
+      ForecastOptions o;
+      o.model = model;
+      o.horizon = 48;
+      auto a = Forecast(s, o);
+      auto b = Forecast(big, o);
+      ASSERT_TRUE(a.ok()) << model;
+      ASSERT_TRUE(b.ok()) << model << " x" << scale << ": "
+                          << b.status().message();
+      EXPECT_EQ(a->model, b->model);
+      for (size_t l = 0; l < a->points.size(); ++l) {
+        EXPECT_DOUBLE_EQ(a->points[l].mean * scale, b->points[l].mean)
+            << model << " x" << scale << " step " << l;
+        for (size_t q = 0; q < a->points[l].quantiles.size(); ++q)
+          EXPECT_DOUBLE_EQ(a->points[l].quantiles[q] * scale,
+                           b->points[l].quantiles[q])
+              << model << " x" << scale << " step " << l;
+      }
+    }
+  }
+  // A band that leaves the range of a double is an error, not inf: random
+  // signs at +-1.7e308 give seasonal-naive errors of +-3.4e308, so the
+  // q0.95 above a +1.7e308 forecast is beyond DBL_MAX.
+  Series wild;
+  wild.start_unix = s.start_unix;
+  wild.step_seconds = 1800;
+  std::mt19937 rng(5);
+  for (int i = 0; i < 336 * 3; ++i)
+    wild.values.push_back(rng() % 2 ? 1.7e308 : -1.7e308);
+  ForecastOptions o;
+  o.model = "snaive";
+  auto r = Forecast(wild, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("is not finite"), std::string::npos)
+      << r.status().message();
+}
+
+}  // namespace
+}  // namespace ecotone::forecast

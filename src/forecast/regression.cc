@@ -31,9 +31,14 @@ class Regression : public Model {
   std::string_view Name() const override { return "regression"; }
 
   Status Fit(const TrainingData& data, int64_t n) override {
+    // Until this fit succeeds, Refit has no state to downdate: Setup may
+    // already have changed the lags (they depend on n) and so the shape of
+    // the design, while x_ still holds the previous fit's rows.
+    fit_n_ = 0;
     ECOTONE_RETURN_IF_ERROR(Setup(data, n));
+    ECOTONE_RETURN_IF_ERROR(Solve(data, n));
     fit_n_ = n;
-    return Solve(data, n);
+    return Status::Ok();
   }
 
   // Re-solves on a prefix of the data of the last Fit with its feature
