@@ -14,6 +14,7 @@
 //
 // Usage: placement_bench [--data DIR] [--time-limit S] [--filter RE]
 //                        [--solvers heuristic,mip,choose] [--seed N]
+//                        [--option key=value]  (SolveOptions::extra)
 // The choose columns: objective, gap to known, bound, "opt" when the solver
 // proved optimality, and its wall time (the time to proof when "opt").
 #include <chrono>
@@ -67,6 +68,7 @@ int main(int argc, char** argv) {
   std::string filter = ".*";
   std::string solvers = "heuristic,mip";
   uint64_t seed = 1;
+  std::map<std::string, std::string> extra;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -86,11 +88,19 @@ int main(int argc, char** argv) {
       solvers = next();
     else if (a == "--seed")
       seed = std::stoull(next());
-    else {
-      std::fprintf(
-          stderr,
-          "usage: placement_bench [--data DIR] [--time-limit S] "
-          "[--filter RE] [--solvers heuristic,mip,choose] [--seed N]\n");
+    else if (a == "--option") {  // key=value into SolveOptions::extra
+      std::string kv = next();
+      size_t eq = kv.find('=');
+      if (eq == std::string::npos) {
+        std::fprintf(stderr, "--option wants key=value\n");
+        return 2;
+      }
+      extra[kv.substr(0, eq)] = kv.substr(eq + 1);
+    } else {
+      std::fprintf(stderr,
+                   "usage: placement_bench [--data DIR] [--time-limit S] "
+                   "[--filter RE] [--solvers heuristic,mip,choose] [--seed N] "
+                   "[--option key=value]\n");
       return 2;
     }
   }
@@ -176,6 +186,7 @@ int main(int argc, char** argv) {
     SolveOptions o;
     o.time_limit_s = limit;
     o.seed = seed;
+    o.extra = extra;
     if (run_h) {
       auto s = ecotone::placement::Solve(*problem, o, "heuristic");
       if (s.ok() && !s->assignment.empty()) {

@@ -171,7 +171,7 @@ class HeuristicSolver : public Solver {
 // Share of the budget the choose solver gives the heuristic before the
 // exact step (reduced-cost fixing + CBC), and the largest reduced model
 // (x columns) handed to CBC; see docs/solvers.md for the measurements.
-constexpr double kHeuristicShare = 0.3;
+constexpr double kHeuristicShare = 0.1;
 constexpr int64_t kDefaultMaxFreeColumns = 400;
 // Share of the remaining time and most subgradient steps of the knapsack
 // Lagrangian bound.
@@ -204,17 +204,17 @@ bool FixingApplies(const Problem& p) {
   return true;
 }
 
-// The most x columns a reduced model may keep for CBC
-// (options.extra["choose.max_free_columns"]).
-int64_t MaxFreeColumns(const SolveOptions& o) {
-  auto it = o.extra.find("choose.max_free_columns");
+// options.extra[name] as a number, or `dflt`.
+double ExtraOption(const SolveOptions& o, const std::string& name,
+                   double dflt) {
+  auto it = o.extra.find(name);
   if (it != o.extra.end()) {
     try {
-      return std::stoll(it->second);
+      return std::stod(it->second);
     } catch (...) {
     }
   }
-  return kDefaultMaxFreeColumns;
+  return dflt;
 }
 
 class ChooseSolver : public Solver {
@@ -238,7 +238,10 @@ class ChooseSolver : public Solver {
   Result<Solution> SolveByFixing(const Problem& p, const SolveOptions& opt) {
     auto t0 = std::chrono::steady_clock::now();
     SolveOptions ho = opt;
-    ho.time_limit_s = opt.time_limit_s * kHeuristicShare;
+    ho.time_limit_s =
+        opt.time_limit_s *
+        std::clamp(ExtraOption(opt, "choose.heuristic_share", kHeuristicShare),
+                   0.01, 1.0);
     ECOTONE_ASSIGN_OR_RETURN(Solution best, RunHeuristic(p, ho));
     best.solver = "choose/heuristic";
     if (best.status == SolveOutcome::kInfeasible ||
@@ -275,7 +278,8 @@ class ChooseSolver : public Solver {
       best.bound = lp_bound;
       best.bound_method = bound_name;
     }
-    const int64_t max_free = MaxFreeColumns(opt);
+    const int64_t max_free = static_cast<int64_t>(
+        ExtraOption(opt, "choose.max_free_columns", kDefaultMaxFreeColumns));
     bool proven = false;
     std::string how;
     uint64_t rounds = 0;
@@ -300,11 +304,16 @@ class ChooseSolver : public Solver {
         if (more.max_iterations > 0)
           more.max_iterations = opt.max_iterations / 2;
         Result<Solution> h = RunHeuristic(p, more);
+        bool improved = false;
         if (h.ok() && !h->assignment.empty() && h->objective < best.objective) {
           const double seconds_to_best =
               Since(t0) - h->seconds + h->seconds_to_best;
           double bound = best.bound;
           std::string method = best.bound_method;
+          if (h->bound > bound) {
+            bound = h->bound;
+            method = h->bound_method;
+          }
           int64_t iterations = best.iterations + h->iterations;
           best = std::move(*h);
           best.bound = bound;
@@ -312,9 +321,18 @@ class ChooseSolver : public Solver {
           best.iterations = iterations;
           best.seconds_to_best = seconds_to_best;
           best.solver = "choose/heuristic";
+          improved = true;
         } else if (h.ok()) {
           best.iterations += h->iterations;
         }
+        if (Closed(best.objective, best.bound)) {
+          proven = true;  // the heuristic's own bound met it
+          how = best.bound_method;
+          break;
+        }
+        // Under an iteration budget the rounds end when one does not
+        // improve (at most 4), so the run does not depend on the clock.
+        if (opt.max_iterations > 0 && (!improved || rounds >= 4)) break;
         continue;
       }
       std::vector<uint8_t> keep = fx.keep;
