@@ -231,10 +231,12 @@ class ChooseSolver : public Solver {
   }
 
  private:
-  // Heuristic for part of the budget, then LP reduced-cost fixing against its
-  // cost and CBC on the reduced model with the cap objective <= upper − 1:
-  // CBC finding nothing (a complete search, not cut by the deadline) proves
-  // the incumbent optimal; a better assignment it finds replaces it.
+  // Heuristic for part of the budget, then reduced-cost fixing against its
+  // cost (LP and knapsack-Lagrangian bounds) and CBC on the reduced model
+  // when it is small: a complete CBC search (not cut by the deadline) proves
+  // optimality; a better assignment it finds replaces the incumbent. When
+  // the reduced model is too big, the heuristic continues and the fixing
+  // is tried again. See docs/solvers.md, "choose".
   Result<Solution> SolveByFixing(const Problem& p, const SolveOptions& opt) {
     auto t0 = std::chrono::steady_clock::now();
     SolveOptions ho = opt;
@@ -288,9 +290,7 @@ class ChooseSolver : public Solver {
       Fixing fx = FixByReducedCost(p, *rc, upper);
       if (fx.none_better) {
         proven = true;
-        how = bound_name +
-              " >= incumbent, or reduced-cost fixing left an "
-              "item without a bin";
+        how = bound_name + ": no assignment below the incumbent";
         break;
       }
       if (fx.kept > max_free) {
