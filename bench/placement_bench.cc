@@ -5,6 +5,7 @@
 // "family/name"), runs
 //   * the "heuristic" solver (construction + ILS, Lagrangian bound) and
 //   * the "mip" solver (CBC 2.10, one thread; RLT-1 linearisation for GQAP)
+//   * and/or the "choose" solver (heuristic, then reduced-cost fixing + CBC)
 // under the same --time-limit, and prints objective, time to best, CBC's
 // bound, and the gap of each to the known optimum (GAP:
 // bounds_fontanf_data.csv, "Optimum" else "Best known solution value"; GQAP:
@@ -12,7 +13,10 @@
 // family gives the mean gaps. Never run as a test: full runs take long.
 //
 // Usage: placement_bench [--data DIR] [--time-limit S] [--filter RE]
-//                        [--solvers heuristic,mip] [--seed N]
+//                        [--solvers heuristic,mip,choose] [--seed N]
+//                        [--option key=value]  (SolveOptions::extra)
+// The choose columns: objective, gap to known, bound, "opt" when the solver
+// proved optimality, and its wall time (the time to proof when "opt").
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -39,6 +43,9 @@ struct Row {
   bool known_optimal = false;
   double h_obj = NAN, h_time = NAN, h_gap = NAN;
   double c_obj = NAN, c_bound = NAN, c_time = NAN, c_gap = NAN;
+  // "choose": objective, gap to known, bound, whether proven optimal, wall s.
+  double x_obj = NAN, x_gap = NAN, x_bound = NAN, x_time = NAN;
+  bool x_optimal = false;
 };
 
 double GapTo(double obj, double known) {
@@ -61,6 +68,7 @@ int main(int argc, char** argv) {
   std::string filter = ".*";
   std::string solvers = "heuristic,mip";
   uint64_t seed = 1;
+  std::map<std::string, std::string> extra;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string {
@@ -80,15 +88,25 @@ int main(int argc, char** argv) {
       solvers = next();
     else if (a == "--seed")
       seed = std::stoull(next());
-    else {
+    else if (a == "--option") {  // key=value into SolveOptions::extra
+      std::string kv = next();
+      size_t eq = kv.find('=');
+      if (eq == std::string::npos) {
+        std::fprintf(stderr, "--option wants key=value\n");
+        return 2;
+      }
+      extra[kv.substr(0, eq)] = kv.substr(eq + 1);
+    } else {
       std::fprintf(stderr,
                    "usage: placement_bench [--data DIR] [--time-limit S] "
-                   "[--filter RE] [--solvers heuristic,mip] [--seed N]\n");
+                   "[--filter RE] [--solvers heuristic,mip,choose] [--seed N] "
+                   "[--option key=value]\n");
       return 2;
     }
   }
   const bool run_h = solvers.find("heuristic") != std::string::npos;
   const bool run_c = solvers.find("mip") != std::string::npos;
+  const bool run_x = solvers.find("choose") != std::string::npos;
   auto gap_known = ecotone::instances::ReadFontanfBounds(
       data + "/gap/bounds_fontanf_data.csv");
   auto gqap_known = ecotone::instances::ReadGqapBestKnown(data + "/README.md");
@@ -134,6 +152,13 @@ int main(int argc, char** argv) {
   std::printf("%-28s %5s %5s %10s | %10s %8s %7s | %10s %10s %8s %7s\n",
               "instance", "m", "n", "known", "heuristic", "gap%", "t_best",
               "cbc", "cbc_bound", "gap%", "time");
+  if (run_x) {
+    std::printf(
+        "%-28s %5s %5s %10s | %10s %8s %7s | %10s %10s %8s %7s | %10s %8s %10s "
+        "%4s %7s\n",
+        "", "", "", "", "", "", "", "", "", "", "", "choose", "gap%", "bound",
+        "st", "time");
+  }
   std::vector<Row> rows;
   for (const Inst& in : list) {
     std::string key = in.family + "/" + in.name;
@@ -161,6 +186,7 @@ int main(int argc, char** argv) {
     SolveOptions o;
     o.time_limit_s = limit;
     o.seed = seed;
+    o.extra = extra;
     if (run_h) {
       auto s = ecotone::placement::Solve(*problem, o, "heuristic");
       if (s.ok() && !s->assignment.empty()) {
@@ -183,14 +209,45 @@ int main(int argc, char** argv) {
         r.c_bound = s->bound;
       }
     }
+    if (run_x) {
+      auto t0 = std::chrono::steady_clock::now();
+      auto s = ecotone::placement::Solve(*problem, o, "choose");
+      r.x_time =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+              .count();
+      if (s.ok()) {
+        if (!s->assignment.empty()) {
+          r.x_obj = s->objective;
+          r.x_gap = GapTo(r.x_obj, r.known);
+        }
+        r.x_bound = s->bound;
+        r.x_optimal = s->status == ecotone::placement::SolveOutcome::kOptimal;
+        if (std::isfinite(r.known) && r.known_optimal &&
+            r.x_bound > r.known + 1e-6) {
+          std::printf("%-28s BOUND ABOVE THE OPTIMUM: %.3f > %.0f\n",
+                      key.c_str(), r.x_bound, r.known);
+        }
+        if (r.x_optimal && std::isfinite(r.known) && r.known_optimal &&
+            std::abs(r.x_obj - r.known) > 1e-6) {
+          std::printf("%-28s WRONG OPTIMALITY CLAIM: %.0f != %.0f\n",
+                      key.c_str(), r.x_obj, r.known);
+        }
+      }
+    }
     std::printf(
-        "%-28s %5d %5d %10s | %10s %8s %7s | %10s %10s %8s %7s\n", key.c_str(),
+        "%-28s %5d %5d %10s | %10s %8s %7s | %10s %10s %8s %7s", key.c_str(),
         problem->num_bins, problem->num_items,
         (Fmt(r.known) + (r.known_optimal || in.gqap ? "" : "*")).c_str(),
         Fmt(r.h_obj).c_str(), Fmt(r.h_gap, "%.3f").c_str(),
         Fmt(r.h_time, "%.2f").c_str(), Fmt(r.c_obj).c_str(),
         Fmt(r.c_bound, "%.1f").c_str(), Fmt(r.c_gap, "%.3f").c_str(),
         Fmt(r.c_time, "%.2f").c_str());
+    if (run_x) {
+      std::printf(" | %10s %8s %10s %4s %7s", Fmt(r.x_obj).c_str(),
+                  Fmt(r.x_gap, "%.3f").c_str(), Fmt(r.x_bound, "%.1f").c_str(),
+                  r.x_optimal ? "opt" : "-", Fmt(r.x_time, "%.2f").c_str());
+    }
+    std::printf("\n");
     std::fflush(stdout);
     rows.push_back(r);
   }
@@ -203,8 +260,13 @@ int main(int argc, char** argv) {
     }
     groups[g].push_back(&r);
   }
-  std::printf("\n%-28s %4s | %12s %8s %8s | %12s %8s %10s\n", "group", "n",
+  std::printf("\n%-28s %4s | %12s %8s %8s | %12s %8s %10s", "group", "n",
               "heur mean%", "max%", "at-known", "cbc mean%", "max%", "no-sol");
+  if (run_x) {
+    std::printf(" | %12s %8s %8s %7s %10s", "choose mean%", "max%", "at-known",
+                "proven", "mean t_opt");
+  }
+  std::printf("\n");
   for (auto& [g, rs] : groups) {
     double hs = 0, hm = 0, cs = 0, cm = 0;
     int hn = 0, hk = 0, cn = 0, cnone = 0;
@@ -223,11 +285,31 @@ int main(int argc, char** argv) {
         ++cnone;
       }
     }
-    std::printf("%-28s %4zu | %12s %8s %8d | %12s %8s %10d\n", g.c_str(),
+    std::printf("%-28s %4zu | %12s %8s %8d | %12s %8s %10d", g.c_str(),
                 rs.size(), Fmt(hn ? hs / hn : NAN, "%.3f").c_str(),
                 Fmt(hn ? hm : NAN, "%.3f").c_str(), hk,
                 Fmt(cn ? cs / cn : NAN, "%.3f").c_str(),
                 Fmt(cn ? cm : NAN, "%.3f").c_str(), cnone);
+    if (run_x) {
+      double xs = 0, xm = 0, xt = 0;
+      int xn = 0, xk = 0, xp = 0;
+      for (const Row* r : rs) {
+        if (!std::isfinite(r->x_gap)) continue;
+        xs += r->x_gap;
+        xm = std::max(xm, r->x_gap);
+        ++xn;
+        if (r->x_gap <= 1e-9) ++xk;
+        if (r->x_optimal) {
+          ++xp;
+          xt += r->x_time;
+        }
+      }
+      std::printf(" | %12s %8s %8d %7d %10s",
+                  Fmt(xn ? xs / xn : NAN, "%.3f").c_str(),
+                  Fmt(xn ? xm : NAN, "%.3f").c_str(), xk, xp,
+                  Fmt(xp ? xt / xp : NAN, "%.2f").c_str());
+    }
+    std::printf("\n");
   }
   return 0;
 }

@@ -274,3 +274,26 @@ TEST_F(PlaceCli, ProfileFlagsPickThePlugins) {
 }
 
 }  // namespace
+
+// `place --gap` with the default solver on an OR-Library instance whose
+// proof needs the exact step (the heuristic's own bound stays below the
+// optimum): status optimal, bound = objective = the known optimum, gap 0.
+// An iteration budget stops the heuristic early (the proof takes ~1 s in
+// a release build); the time limit is only a safety cap.
+TEST_F(PlaceCli, GapChooseProvesTheOptimum) {
+  const std::string file =
+      std::string(ECOTONE_SHARED_DATA) + "/placement/gap/chu1997/c05100";
+  CliRun r = Ecotone("place --gap '" + file +
+                     "' --iterations 20000 --time-limit 60 --output json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json j = json::parse(r.out);
+  EXPECT_EQ(j["solver"].get<std::string>().rfind("choose", 0), 0u);
+  EXPECT_EQ(j["status"], "optimal");
+  EXPECT_EQ(j["objective"], 1931);  // Chu & Beasley 1997, proven optimum
+  EXPECT_EQ(j["bound"], 1931);
+  EXPECT_EQ(j["gap"], 0);
+  EXPECT_NE(j["bound_method"].get<std::string>().find("fixing"),
+            std::string::npos)
+      << j["bound_method"];
+  EXPECT_EQ(j["assignment"].size(), 100u);
+}

@@ -168,6 +168,16 @@ class HeuristicSolver : public Solver {
   }
 };
 
+// Share of the budget the choose solver gives the heuristic before the
+// exact step (reduced-cost fixing + CBC), and the largest reduced model
+// (x columns) handed to CBC; see docs/solvers.md for the measurements.
+constexpr double kHeuristicShare = 0.1;
+constexpr int64_t kDefaultMaxFreeColumns = 400;
+// Share of the remaining time and most subgradient steps of the knapsack
+// Lagrangian bound.
+constexpr double kKnapsackShare = 0.3;
+constexpr int kKnapsackIterations = 3000;
+
 // Small enough for CBC to prove optimality quickly: few assignment columns
 // and few linearised pairwise columns.
 bool SmallForMip(const Problem& p) {
@@ -178,12 +188,222 @@ bool SmallForMip(const Problem& p) {
   return pairs * p.num_bins * p.num_bins <= 20000;
 }
 
+// Linear costs (no pairwise term), integral on every allowed pair, and a
+// model small enough to build and solve as an LP: reduced-cost fixing can
+// prove optimality (fixing is relative to upper − 1).
+bool FixingApplies(const Problem& p) {
+  if (p.HasPairwise()) return false;
+  if (static_cast<int64_t>(p.num_items) * p.num_bins > 200000) return false;
+  Allowed allowed(p);
+  for (int i = 0; i < p.num_items; ++i) {
+    for (int b : allowed.Bins(i)) {
+      double c = p.LinearCost(i, b) + p.MigrationCost(i, b);
+      if (c != std::floor(c) || std::abs(c) > 1e12) return false;
+    }
+  }
+  return true;
+}
+
+// options.extra[name] as a number, or `dflt`.
+double ExtraOption(const SolveOptions& o, const std::string& name,
+                   double dflt) {
+  auto it = o.extra.find(name);
+  if (it != o.extra.end()) {
+    try {
+      return std::stod(it->second);
+    } catch (...) {
+    }
+  }
+  return dflt;
+}
+
 class ChooseSolver : public Solver {
  public:
   std::string_view Name() const override { return "choose"; }
 
   Result<Solution> Solve(const Problem& p, const SolveOptions& opt) override {
     ECOTONE_RETURN_IF_ERROR(Validate(p));
+    if (!(opt.time_limit_s > 0)) {
+      return Status::InvalidArgument("time limit must be > 0");
+    }
+    if (opt.compute_bound && FixingApplies(p)) return SolveByFixing(p, opt);
+    return SolveSmallOrHeuristic(p, opt);
+  }
+
+ private:
+  // Heuristic for part of the budget, then reduced-cost fixing against its
+  // cost (LP and knapsack-Lagrangian bounds) and CBC on the reduced model
+  // when it is small: a complete CBC search (not cut by the deadline) proves
+  // optimality; a better assignment it finds replaces the incumbent. When
+  // the reduced model is too big, the heuristic continues and the fixing
+  // is tried again. See docs/solvers.md, "choose".
+  Result<Solution> SolveByFixing(const Problem& p, const SolveOptions& opt) {
+    auto t0 = std::chrono::steady_clock::now();
+    SolveOptions ho = opt;
+    ho.time_limit_s =
+        opt.time_limit_s *
+        std::clamp(ExtraOption(opt, "choose.heuristic_share", kHeuristicShare),
+                   0.01, 1.0);
+    ECOTONE_ASSIGN_OR_RETURN(Solution best, RunHeuristic(p, ho));
+    best.solver = "choose/heuristic";
+    if (best.status == SolveOutcome::kInfeasible ||
+        best.status == SolveOutcome::kOptimal) {
+      best.seconds = Since(t0);
+      return best;
+    }
+    auto left = [&] { return opt.time_limit_s - Since(t0); };
+    if (best.assignment.empty()) {
+      // No incumbent to fix against: the exact model when small.
+      SolveOptions rest = opt;
+      rest.time_limit_s = std::max(0.05, left());
+      return SolveSmallOrHeuristic(p, rest);
+    }
+    Result<FixingBounds> rc = LpFixingBounds(p, std::max(0.01, left()));
+    if (!rc.ok() || !rc->solved) {
+      best.seconds = Since(t0);
+      return best;
+    }
+    std::string bound_name = "lp (clp duals)";
+    {
+      Result<FixingBounds> kb = KnapsackFixingBounds(
+          p, rc->item_duals, best.objective,
+          std::max(0.01, left() * kKnapsackShare), kKnapsackIterations);
+      if (kb.ok() && kb->solved) {
+        if (kb->bound > rc->bound)
+          bound_name = "lagrangian (assignment relaxed, knapsacks)";
+        MergeFixingBounds(*kb, &*rc);
+      }
+    }
+    double lp_bound =
+        std::ceil(rc->bound - 1e-6 * std::max(1.0, std::abs(rc->bound)));
+    if (lp_bound > best.bound) {
+      best.bound = lp_bound;
+      best.bound_method = bound_name;
+    }
+    const int64_t max_free = static_cast<int64_t>(
+        ExtraOption(opt, "choose.max_free_columns", kDefaultMaxFreeColumns));
+    bool proven = false;
+    std::string how;
+    uint64_t rounds = 0;
+    while (!proven && left() > 0.05) {
+      const double upper = best.objective;
+      Fixing fx = FixByReducedCost(p, *rc, upper);
+      if (fx.none_better) {
+        proven = true;
+        how = bound_name + ": no assignment below the incumbent";
+        break;
+      }
+      if (fx.kept > max_free) {
+        // Too big for CBC to finish: the heuristic continues from the
+        // incumbent (half of the time left, all of it when little is
+        // left), and the fixing is tried again against its result.
+        SolveOptions more = opt;
+        more.time_limit_s = left() < 2.0 ? left() : 0.5 * left();
+        more.initial = best.assignment;
+        more.seed = opt.seed + (++rounds);
+        if (more.max_iterations > 0)
+          more.max_iterations = opt.max_iterations / 2;
+        Result<Solution> h = RunHeuristic(p, more);
+        bool improved = false;
+        if (h.ok() && !h->assignment.empty() && h->objective < best.objective) {
+          const double seconds_to_best =
+              Since(t0) - h->seconds + h->seconds_to_best;
+          double bound = best.bound;
+          std::string method = best.bound_method;
+          if (h->bound > bound) {
+            bound = h->bound;
+            method = h->bound_method;
+          }
+          int64_t iterations = best.iterations + h->iterations;
+          best = std::move(*h);
+          best.bound = bound;
+          best.bound_method = method;
+          best.iterations = iterations;
+          best.seconds_to_best = seconds_to_best;
+          best.solver = "choose/heuristic";
+          improved = true;
+        } else if (h.ok()) {
+          best.iterations += h->iterations;
+        }
+        if (Closed(best.objective, best.bound)) {
+          proven = true;  // the heuristic's own bound met it
+          how = best.bound_method;
+          break;
+        }
+        // Under an iteration budget the rounds end when one does not
+        // improve (at most 4), so the run does not depend on the clock.
+        if (opt.max_iterations > 0 && (!improved || rounds >= 4)) break;
+        continue;
+      }
+      std::vector<uint8_t> keep = fx.keep;
+      int64_t columns = fx.kept;
+      // The incumbent's pairs too: CBC starts from it (its improvement
+      // heuristics need a solution, and it prunes by its cost).
+      for (int i = 0; i < p.num_items; ++i) {
+        uint8_t& k =
+            keep[static_cast<size_t>(i) * p.num_bins + best.assignment[i]];
+        if (!k) {
+          k = 1;
+          ++columns;
+        }
+      }
+      SolveOptions mo = opt;
+      mo.time_limit_s = left();
+      mo.initial = best.assignment;
+      MipRestriction restriction;
+      restriction.keep = &keep;
+      Result<MipOutcome> mip = SolveMip(p, mo, false, restriction);
+      if (!mip.ok()) break;
+      best.iterations += mip->nodes;
+      bool improved = false;
+      if (!mip->assignment.empty()) {
+        Solution s;
+        s.assignment = mip->assignment;
+        s.bound = best.bound;
+        s.bound_method = best.bound_method;
+        std::vector<std::string> violations = FillDetails(p, &s);
+        if (violations.empty() &&
+            s.objective <= upper - 1 + 1e-9) {  // integral
+          s.solver = "choose/mip";
+          s.iterations = best.iterations;
+          s.seconds_to_best = Since(t0);
+          best = std::move(s);
+          improved = true;
+        }
+      }
+      // A complete search of the reduced model (not cut by a deadline) is a
+      // proof: it holds every assignment cheaper than `upper` and the
+      // incumbent, so its optimum is the optimum.
+      if (mip->stopped_by_deadline) break;
+      if (mip->proven_optimal) {
+        proven = true;
+        how = bound_name + ", reduced-cost fixing (" + std::to_string(fx.kept) +
+              " of " + std::to_string(rc->columns) +
+              " columns kept) + cbc: optimal";
+      } else if (!improved) {
+        break;  // time limit without an answer
+      }
+    }
+    if (proven) {
+      best.status = SolveOutcome::kOptimal;
+      best.bound = best.objective;
+      best.bound_method = how;
+      best.gap = 0;
+    } else {
+      best.gap = RelativeGap(best.objective, best.bound);
+      best.status = Closed(best.objective, best.bound)
+                        ? SolveOutcome::kOptimal
+                        : SolveOutcome::kFeasible;
+      if (best.status == SolveOutcome::kOptimal) best.gap = 0;
+    }
+    best.seconds = Since(t0);
+    return best;
+  }
+
+  // Heuristic; on small instances (SmallForMip) a quarter of the budget,
+  // then CBC on the whole model with the heuristic's assignment as MIP start.
+  Result<Solution> SolveSmallOrHeuristic(const Problem& p,
+                                         const SolveOptions& opt) {
     auto t0 = std::chrono::steady_clock::now();
     if (!SmallForMip(p)) {
       ECOTONE_ASSIGN_OR_RETURN(Solution s, RunHeuristic(p, opt));

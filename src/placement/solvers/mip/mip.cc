@@ -26,6 +26,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <memory>
 #include <string>
@@ -126,19 +127,37 @@ int64_t Option(const SolveOptions& o, const std::string& name, int64_t dflt) {
   }
 }
 
-}  // namespace
-
-Result<MipOutcome> SolveMip(const Problem& p, const SolveOptions& opt,
-                            bool relax_only) {
-  const double kInf = std::numeric_limits<double>::infinity();
-  const auto t_start = std::chrono::steady_clock::now();
-  const int n = p.num_items, m = p.num_bins, D = p.num_dims;
-  Allowed al(p);
+// A built model and the x column of each allowed (item, bin): xcol[i] lists
+// (bin, column).
+struct BuiltModel {
   Model md;
+  std::vector<std::vector<std::pair<int, int>>> xcol;
+};
+
+// The model of `p`, restricted by `r` (see MipRestriction).
+Result<BuiltModel> BuildModel(const Problem& p, const SolveOptions& opt,
+                              const MipRestriction& restr) {
+  const double kInf = std::numeric_limits<double>::infinity();
+  const int n = p.num_items, m = p.num_bins, D = p.num_dims;
+  if (restr.keep != nullptr &&
+      restr.keep->size() != static_cast<size_t>(n) * static_cast<size_t>(m)) {
+    return Status::InvalidArgument("mip: restriction mask of wrong size");
+  }
+  if (std::isfinite(restr.objective_max) && p.HasPairwise()) {
+    return Status::InvalidArgument(
+        "mip: an objective cap needs a problem without pairwise terms");
+  }
+  Allowed al(p);
+  BuiltModel built;
+  built.xcol.resize(n);
+  Model& md = built.md;
   // x columns.
-  std::vector<std::vector<std::pair<int, int>>> xcol(n);  // (bin, col)
+  std::vector<std::vector<std::pair<int, int>>>& xcol = built.xcol;
   for (int i = 0; i < n; ++i) {
     for (int b : al.Bins(i)) {
+      if (restr.keep != nullptr &&
+          (*restr.keep)[static_cast<size_t>(i) * m + b] == 0)
+        continue;
       bool fits = true;
       for (int d = 0; d < D && fits; ++d)
         fits = p.Demand(i, b, d) <= p.Capacity(b, d);
@@ -287,7 +306,20 @@ Result<MipOutcome> SolveMip(const Problem& p, const SolveOptions& opt,
       }
     }
   }
-  // Load into CBC.
+  // Objective cap: Σ (linear + migration) x <= objective_max.
+  if (std::isfinite(restr.objective_max)) {
+    int row = md.AddRow(-kInf, restr.objective_max);
+    for (int i = 0; i < n; ++i) {
+      for (auto [b, c] : xcol[i]) {
+        if (md.obj[c] != 0) md.Set(row, c, md.obj[c]);
+      }
+    }
+  }
+  return built;
+}
+
+// Loads `md` into `solver` (minimisation).
+void LoadModel(const Model& md, OsiClpSolverInterface* solver) {
   const int ncols = static_cast<int>(md.cols.size());
   const int nrows = static_cast<int>(md.row_lb.size());
   std::vector<CoinBigIndex> start(ncols + 1, 0);
@@ -300,6 +332,40 @@ Result<MipOutcome> SolveMip(const Problem& p, const SolveOptions& opt,
     }
     start[c + 1] = static_cast<CoinBigIndex>(index.size());
   }
+  // CBC's own infinity is large but finite.
+  std::vector<double> rlb(md.row_lb), rub(md.row_ub), cub(md.col_ub);
+  for (double& v : rlb)
+    if (std::isinf(v)) v = -kCbcInf;
+  for (double& v : rub)
+    if (std::isinf(v)) v = kCbcInf;
+  for (double& v : cub)
+    if (std::isinf(v)) v = kCbcInf;
+  solver->loadProblem(ncols, nrows, start.data(), index.data(), value.data(),
+                      md.col_lb.data(), cub.data(), md.obj.data(), rlb.data(),
+                      rub.data());
+  solver->setObjSense(1.0);
+}
+
+}  // namespace
+
+Result<MipOutcome> SolveMip(const Problem& p, const SolveOptions& opt,
+                            bool relax_only,
+                            const MipRestriction& restriction) {
+  const double kInf = std::numeric_limits<double>::infinity();
+  const auto t_start = std::chrono::steady_clock::now();
+  const int n = p.num_items, m = p.num_bins;
+  ECOTONE_ASSIGN_OR_RETURN(BuiltModel built, BuildModel(p, opt, restriction));
+  const Model& md = built.md;
+  const std::vector<std::vector<std::pair<int, int>>>& xcol = built.xcol;
+  auto xcol_of = [&](int i, int b) -> int {
+    for (auto [bb, c] : xcol[i]) {
+      if (bb == b) return c;
+    }
+    return -1;
+  };
+  // Load into CBC.
+  const int ncols = static_cast<int>(md.cols.size());
+  const int nrows = static_cast<int>(md.row_lb.size());
   // CBC's own time limit is only checked between its phases and at nodes;
   // one LP (the root LP of a large RLT model) can run far past it. The
   // deadline handler stops every Clp simplex at the deadline (checked every
@@ -321,18 +387,7 @@ Result<MipOutcome> SolveMip(const Problem& p, const SolveOptions& opt,
   OsiClpSolverInterface solver;
   solver.messageHandler()->setLogLevel(0);
   solver.getModelPtr()->messageHandler()->setLogLevel(0);
-  // CBC's own infinity is large but finite.
-  std::vector<double> rlb(md.row_lb), rub(md.row_ub), cub(md.col_ub);
-  for (double& v : rlb)
-    if (std::isinf(v)) v = -kCbcInf;
-  for (double& v : rub)
-    if (std::isinf(v)) v = kCbcInf;
-  for (double& v : cub)
-    if (std::isinf(v)) v = kCbcInf;
-  solver.loadProblem(ncols, nrows, start.data(), index.data(), value.data(),
-                     md.col_lb.data(), cub.data(), md.obj.data(), rlb.data(),
-                     rub.data());
-  solver.setObjSense(1.0);
+  LoadModel(md, &solver);
   solver.getModelPtr()->passInEventHandler(&handler);
   auto t0 = std::chrono::steady_clock::now();
   MipOutcome out;
@@ -475,6 +530,144 @@ Result<MipOutcome> SolveMip(const Problem& p, const SolveOptions& opt,
           ev->cost.total() - 1e-6 * std::max(1.0, std::abs(ev->cost.total())));
   }
   return out;
+}
+
+Result<FixingBounds> LpFixingBounds(const Problem& p, double time_limit_s) {
+  const auto t_start = std::chrono::steady_clock::now();
+  if (p.HasPairwise()) {
+    return Status::InvalidArgument(
+        "mip: reduced-cost fixing needs a problem without pairwise terms");
+  }
+  const int n = p.num_items, m = p.num_bins;
+  SolveOptions opt;
+  opt.time_limit_s = time_limit_s;
+  ECOTONE_ASSIGN_OR_RETURN(BuiltModel built, BuildModel(p, opt, {}));
+  const Model& md = built.md;
+  FixingBounds rc;
+  for (const auto& xs : built.xcol)
+    rc.columns += static_cast<int64_t>(xs.size());
+  Deadline deadline;
+  deadline.at =
+      t_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                    std::chrono::duration<double>(time_limit_s));
+  DeadlineHandler handler(&deadline);
+  OsiClpSolverInterface solver;
+  solver.messageHandler()->setLogLevel(0);
+  solver.getModelPtr()->messageHandler()->setLogLevel(0);
+  LoadModel(md, &solver);
+  ClpSimplex* clp = solver.getModelPtr();
+  clp->passInEventHandler(&handler);
+  clp->setLogLevel(0);
+  // Clp's dual simplex directly: OsiClp's initialSolve presolves, and
+  // Clp's presolve/postsolve print diagnostics ("slacks added", "row inf")
+  // to stdout on these models.
+  clp->dual();
+  rc.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start)
+          .count();
+  if (deadline.fired || !clp->isProvenOptimal()) return rc;
+  // π with the sign its finite side allows; d and the bound recomputed.
+  const int nrows = static_cast<int>(md.row_lb.size());
+  const int ncols = static_cast<int>(md.cols.size());
+  std::vector<double> pi(clp->dualRowSolution(),
+                         clp->dualRowSolution() + nrows);
+  double bound = 0;
+  for (int r = 0; r < nrows; ++r) {
+    if (pi[r] > 0) {
+      if (std::isfinite(md.row_lb[r])) {
+        bound += pi[r] * md.row_lb[r];
+      } else {
+        pi[r] = 0;
+      }
+    } else if (pi[r] < 0) {
+      if (std::isfinite(md.row_ub[r])) {
+        bound += pi[r] * md.row_ub[r];
+      } else {
+        pi[r] = 0;
+      }
+    }
+  }
+  std::vector<double> d(ncols);
+  for (int c = 0; c < ncols; ++c) {
+    double v = md.obj[c];
+    for (auto [r, a] : md.cols[c]) v -= pi[r] * a;
+    d[c] = v;
+    if (v > 0) {
+      bound += v * md.col_lb[c];
+    } else if (v < 0) {
+      if (!std::isfinite(md.col_ub[c])) return rc;  // no bound from these π
+      bound += v * md.col_ub[c];
+    }
+  }
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  rc.one.assign(static_cast<size_t>(n) * m, nan);
+  rc.zero.assign(static_cast<size_t>(n) * m, nan);
+  for (int i = 0; i < n; ++i) {
+    for (auto [b, c] : built.xcol[i]) {
+      rc.one[static_cast<size_t>(i) * m + b] = bound + std::max(d[c], 0.0);
+      rc.zero[static_cast<size_t>(i) * m + b] = bound + std::max(-d[c], 0.0);
+    }
+  }
+  // The assignment rows come first (row i = item i).
+  rc.item_duals.assign(pi.begin(), pi.begin() + n);
+  rc.lp_value = clp->objectiveValue();
+  rc.bound = bound;
+  rc.solved = true;
+  return rc;
+}
+
+void MergeFixingBounds(const FixingBounds& from, FixingBounds* into) {
+  if (!from.solved) return;
+  into->bound = std::max(into->bound, from.bound);
+  for (size_t k = 0; k < into->one.size() && k < from.one.size(); ++k) {
+    if (std::isnan(into->one[k]) || std::isnan(from.one[k])) continue;
+    into->one[k] = std::max(into->one[k], from.one[k]);
+    into->zero[k] = std::max(into->zero[k], from.zero[k]);
+  }
+}
+
+Fixing FixByReducedCost(const Problem& p, const FixingBounds& fb,
+                        double upper) {
+  const int n = p.num_items, m = p.num_bins;
+  Fixing f;
+  f.keep.assign(static_cast<size_t>(n) * m, 0);
+  if (!fb.solved) return f;
+  // An assignment costing at most upper - 1 has every bound <= upper - 1;
+  // keep what cannot be excluded, with a tolerance on the safe side.
+  const double limit = upper - 1 + 1e-6 * std::max(1.0, std::abs(upper));
+  if (fb.bound > limit) {
+    f.none_better = true;
+    return f;
+  }
+  for (int i = 0; i < n; ++i) {
+    const double* one = fb.one.data() + static_cast<size_t>(i) * m;
+    const double* zero = fb.zero.data() + static_cast<size_t>(i) * m;
+    uint8_t* k = f.keep.data() + static_cast<size_t>(i) * m;
+    int forced = -1, num_forced = 0;
+    int columns = 0;
+    for (int b = 0; b < m; ++b) {
+      if (std::isnan(one[b])) continue;
+      ++columns;
+      if (zero[b] > limit) {  // x_ib = 0 is too dear: i must stay on b
+        forced = b;
+        ++num_forced;
+      }
+    }
+    if (num_forced > 1) forced = -2;  // two bins at once: none kept
+    int left = 0;
+    for (int b = 0; b < m; ++b) {
+      if (std::isnan(one[b])) continue;
+      if ((forced == -1 || b == forced) && one[b] <= limit) {
+        k[b] = 1;
+        ++left;
+      }
+    }
+    f.kept += left;
+    f.fixed += columns - left;
+    if (left == 1) ++f.items_single;
+    if (left == 0) f.none_better = true;
+  }
+  return f;
 }
 
 namespace {

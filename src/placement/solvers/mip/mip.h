@@ -26,16 +26,92 @@ struct MipOutcome {
   bool stopped_by_deadline = false;
 };
 
-// Builds the model of `problem` (valid) and solves it with CBC under
-// options.time_limit_s (wall clock from the call, model building included;
-// every simplex, the root LP too, is stopped at the limit), using
-// options.initial as MIP start when complete. With relax_only, solves the LP
-// relaxation and returns only its value as `bound` (-inf if not solved to
-// optimality in time). Returns FailedPrecondition when the linearised model
-// would be too large (options.extra["mip.max_pairwise_vars"]), Internal if CBC
-// abandons.
+// Restricts the model: only the (item, bin) pairs with keep[i·m + b] != 0
+// get an x column (nullptr = all allowed pairs), and, when objective_max is
+// finite, a row Σ (linear + migration)(i,b) x_ib <= objective_max is added
+// (problems without pairwise terms only). The pointed-to mask must outlive
+// the call.
+struct MipRestriction {
+  const std::vector<uint8_t>* keep = nullptr;
+  double objective_max = std::numeric_limits<double>::infinity();
+};
+
+// Builds the model of `problem` (valid), restricted by `restriction`, and
+// solves it with CBC under options.time_limit_s (wall clock from the call,
+// model building included; every simplex, the root LP too, is stopped at the
+// limit), using options.initial as MIP start when complete. With relax_only,
+// solves the LP relaxation and returns only its value as `bound` (-inf if not
+// solved to optimality in time). Returns FailedPrecondition when the
+// linearised model would be too large (options.extra["mip.max_pairwise_vars"]),
+// InvalidArgument for a restriction that does not fit the problem, Internal
+// if CBC abandons. Under a restriction, `bound`, proven_optimal and
+// proven_infeasible refer to the restricted model.
 Result<MipOutcome> SolveMip(const Problem& problem, const SolveOptions& options,
-                            bool relax_only);
+                            bool relax_only,
+                            const MipRestriction& restriction = {});
+
+// Lower bounds for reduced-cost fixing (Posta, Ferland & Michelon 2012):
+// `bound` is a valid lower bound on the optimum, and every assignment with
+// x_ib = 1 costs at least one[i·m + b], every one with x_ib = 0 at least
+// zero[i·m + b] (NaN for pairs without a column: not allowed, or the item
+// does not fit the bin).
+struct FixingBounds {
+  // Computed within the time limit; when false the other fields are empty /
+  // -inf and nothing may be fixed.
+  bool solved = false;
+  double bound = -std::numeric_limits<double>::infinity();
+  std::vector<double> one, zero;
+  int64_t columns = 0;  // x columns of the full model
+  double seconds = 0;
+  // LP only: Clp's LP value and the duals of the assignment rows (item i).
+  double lp_value = -std::numeric_limits<double>::infinity();
+  std::vector<double> item_duals;
+};
+
+// From the LP relaxation of the full model (Clp, optimal duals π). The
+// reduced costs d = c − πA and the bound
+//   L = Σ_r π_r·(lb_r if π_r > 0 else ub_r) + Σ_j min(0, d_j)·ub_j
+// are recomputed here from π (π_r clamped to 0 where the side it needs is
+// infinite), so L is a valid lower bound by weak duality whatever Clp's
+// tolerances; one = L + max(d, 0), zero = L + max(−d, 0). Problems without
+// pairwise terms only (InvalidArgument otherwise).
+Result<FixingBounds> LpFixingBounds(const Problem& problem,
+                                    double time_limit_s);
+
+// Keeps in `into` the larger of each pair of bounds of `from` (both valid
+// for the same problem; `into` must be solved).
+void MergeFixingBounds(const FixingBounds& from, FixingBounds* into);
+
+// From the Lagrangian relaxation of the assignment rows (one 0-1 knapsack
+// per bin; knapsack_bound.cc), for problems without pairwise terms, with one
+// dimension and integral demands and capacities (≤ 10^6); other constraints
+// (spread, distance limits) are dropped, which keeps the bounds valid.
+// Subgradient ascent from `start` (multipliers of the items, e.g. the LP
+// duals of the assignment rows; empty = each item's least cost) aimed at
+// `upper`, at most max_iterations steps or time_limit_s; it stops early
+// when the bound exceeds upper − 1. solved = false when not applicable.
+Result<FixingBounds> KnapsackFixingBounds(const Problem& problem,
+                                          const std::vector<double>& start,
+                                          double upper, double time_limit_s,
+                                          int max_iterations);
+
+// Reduced-cost fixing against an incumbent of cost `upper`, for problems
+// whose costs (linear + migration) are integral: keep[i·m + b] = 0 when no
+// assignment costing at most upper − 1 can put item i on bin b (one[i·m+b]
+// > upper − 1, or zero[i·m+b'] > upper − 1 for another bin b' of i, i.e. i
+// must stay on b'). A small tolerance (1e-6·max(1, |upper|)) keeps
+// borderline pairs.
+struct Fixing {
+  std::vector<uint8_t> keep;  // [i·m + b]
+  int64_t kept = 0;           // pairs kept
+  int64_t fixed = 0;          // model columns fixed to 0
+  int items_single = 0;       // items left with exactly one bin (fixed to 1)
+  // No assignment costs at most upper − 1: bound > upper − 1, or some item
+  // has no bin left. Then the incumbent is optimal.
+  bool none_better = false;
+};
+Fixing FixByReducedCost(const Problem& problem, const FixingBounds& bounds,
+                        double upper);
 
 }  // namespace ecotone::placement::internal
 
