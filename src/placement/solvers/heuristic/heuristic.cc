@@ -451,7 +451,8 @@ class ChooseSolver : public Solver {
     if (std::isfinite(mip->bound) &&
         (!std::isfinite(s.bound) || mip->bound > s.bound)) {
       s.bound = mip->bound;
-      s.bound_method = "cbc branch-and-bound";
+      s.bound_method = mip->bound_is_root_lp ? "lp relaxation (root)"
+                                             : "cbc branch-and-bound";
     }
     if (h.bound > s.bound) {
       s.bound = h.bound;

@@ -495,6 +495,7 @@ Result<MipOutcome> SolveMip(const Problem& p, const SolveOptions& opt,
       cbc_bound = -kInf;
   }
   out.bound = std::max(lp_bound, cbc_bound);
+  out.bound_is_root_lp = std::isfinite(lp_bound) && lp_bound >= cbc_bound;
   if (!std::isfinite(out.bound) || std::abs(out.bound) >= 1e49)
     out.bound = -kInf;
   out.proven_optimal = !deadline.fired && model.isProvenOptimal();
@@ -520,14 +521,17 @@ Result<MipOutcome> SolveMip(const Problem& p, const SolveOptions& opt,
         out.bound > ev->cost.total() +
                         1e-6 * std::max(1.0, std::abs(ev->cost.total()))) {
       out.bound = lp_bound <= ev->cost.total() ? lp_bound : -kInf;
+      out.bound_is_root_lp = std::isfinite(out.bound);
     }
   }
   if (out.proven_optimal && !out.assignment.empty()) {
     Result<Evaluation> ev = Evaluate(p, out.assignment);
-    if (ev.ok())
-      out.bound = std::max(
-          out.bound,
-          ev->cost.total() - 1e-6 * std::max(1.0, std::abs(ev->cost.total())));
+    if (ev.ok()) {
+      const double proven =
+          ev->cost.total() - 1e-6 * std::max(1.0, std::abs(ev->cost.total()));
+      if (proven > out.bound) out.bound_is_root_lp = false;
+      out.bound = std::max(out.bound, proven);
+    }
   }
   return out;
 }
@@ -693,7 +697,9 @@ class MipSolver : public Solver {
     ECOTONE_ASSIGN_OR_RETURN(MipOutcome out, SolveMip(p, opt, false));
     s.iterations = out.nodes;
     s.bound = out.bound;
-    s.bound_method = std::isfinite(out.bound) ? "cbc branch-and-bound" : "";
+    s.bound_method = !std::isfinite(out.bound) ? ""
+                     : out.bound_is_root_lp   ? "lp relaxation (root)"
+                                              : "cbc branch-and-bound";
     if (out.proven_infeasible) {
       s.status = SolveOutcome::kInfeasible;
       s.infeasibility =

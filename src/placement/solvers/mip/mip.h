@@ -24,6 +24,10 @@ struct MipOutcome {
   // The time limit stopped an LP in the middle (root LP of a large model):
   // no bound, optimality or infeasibility claim is made.
   bool stopped_by_deadline = false;
+  // The bound is the root LP's (CBC's own bound was no better, or is not
+  // used on large models): "lp relaxation (root)" rather than
+  // "cbc branch-and-bound" in Solution::bound_method.
+  bool bound_is_root_lp = false;
 };
 
 // Restricts the model: only the (item, bin) pairs with keep[i·m + b] != 0
