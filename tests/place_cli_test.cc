@@ -297,3 +297,18 @@ TEST_F(PlaceCli, GapChooseProvesTheOptimum) {
       << j["bound_method"];
   EXPECT_EQ(j["assignment"].size(), 100u);
 }
+
+// Clp's presolve printf()s to stdout ("row inf ... column inf ...") on some
+// models; on yagiura2004/c401600 with --solver mip it did so on every run,
+// after which `--output json` was no longer JSON ("Extra data" after the
+// object). The solve runs with stdout sent to stderr (cli.h StdoutToStderr).
+TEST_F(PlaceCli, JsonStaysJsonWhenClpPrints) {
+  const std::string file =
+      std::string(ECOTONE_SHARED_DATA) + "/placement/gap/yagiura2004/c401600";
+  CliRun r = Ecotone("place --gap '" + file +
+                     "' --solver mip --time-limit 2 --output json");
+  ASSERT_LE(r.exit_code, 1) << r.err;
+  json j = json::parse(r.out);  // throws on anything but one JSON document
+  EXPECT_EQ(j["solver"], "mip");
+  EXPECT_TRUE(j["bound"].is_number()) << j["bound"];  // the root LP's
+}

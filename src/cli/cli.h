@@ -27,6 +27,22 @@ int ExitCodeFor(const Status& status);
 // ExitCodeFor(status).
 int ReportError(const Status& status);
 
+// While alive, writes to file descriptor 1 (stdout) go to stderr. Libraries
+// that print to stdout with bare printf (Clp: "N slacks added" from its
+// presolve, on some models) would otherwise land inside a verb's JSON
+// output. Verbs hold one around solver calls and write their own output
+// after it is gone. std::cout and C stdio are flushed on both sides.
+class StdoutToStderr {
+ public:
+  StdoutToStderr();
+  ~StdoutToStderr();
+  StdoutToStderr(const StdoutToStderr&) = delete;
+  StdoutToStderr& operator=(const StdoutToStderr&) = delete;
+
+ private:
+  int saved_ = -1;
+};
+
 // Reads manifests the way every verb's --manifest/--format flags ask:
 // `format` is auto|ecotone|compose|kubernetes (InvalidArgument naming
 // --format otherwise); `profiles` are Compose profiles to enable.

@@ -104,7 +104,11 @@ int RunBenchmarkInstance(const PlaceFlags& f) {
   opt.time_limit_s = f.time_limit_s;
   opt.seed = f.seed;
   opt.max_iterations = f.iterations;
-  Result<placement::Solution> s = placement::Solve(*problem, opt, f.solver);
+  Result<placement::Solution> s = Status::Internal("not run");
+  {
+    StdoutToStderr quiet;  // Clp may printf to stdout (cli.h)
+    s = placement::Solve(*problem, opt, f.solver);
+  }
   if (!s.ok()) return ReportError(s.status());
   PrintSolution(file, gap ? "gap" : "gqap", *s, f.output);
   return s->assignment.empty() ? kExitProblems : kExitOk;

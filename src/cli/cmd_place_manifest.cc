@@ -301,11 +301,14 @@ int RunPlaceManifest(const PlaceManifestFlags& f, const std::string& solver,
   so.seed = seed;
   so.max_iterations = f.iterations > 0 ? f.iterations : kDefaultIterations;
   Result<EcosystemPlacement> r = Status::Internal("not run");
-  if (current && !f.full_replan) {
-    r = placement::Replace(eco, *topo, *current, eo, so, solver, nullptr);
-  } else {
-    r = placement::PlaceEcosystem(eco, *topo, current ? &*current : nullptr, eo,
-                                  so, solver);
+  {
+    StdoutToStderr quiet;  // Clp may printf to stdout (cli.h)
+    if (current && !f.full_replan) {
+      r = placement::Replace(eco, *topo, *current, eo, so, solver, nullptr);
+    } else {
+      r = placement::PlaceEcosystem(eco, *topo, current ? &*current : nullptr,
+                                    eo, so, solver);
+    }
   }
   if (!r.ok()) return ReportError(r.status());
   if (output == "json") {

@@ -1,4 +1,5 @@
 // ecotone: manage whole application ecosystems. See README.md and docs/.
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 
@@ -27,6 +28,25 @@ int ExitCodeFor(const Status& status) {
 int ReportError(const Status& status) {
   std::cerr << "ecotone: " << status.ToString() << "\n";
   return ExitCodeFor(status);
+}
+
+StdoutToStderr::StdoutToStderr() {
+  std::cout.flush();
+  std::fflush(stdout);
+  saved_ = dup(STDOUT_FILENO);
+  if (saved_ >= 0 && dup2(STDERR_FILENO, STDOUT_FILENO) < 0) {
+    close(saved_);
+    saved_ = -1;
+  }
+}
+
+StdoutToStderr::~StdoutToStderr() {
+  std::cout.flush();
+  std::fflush(stdout);
+  if (saved_ >= 0) {
+    dup2(saved_, STDOUT_FILENO);
+    close(saved_);
+  }
 }
 
 Result<manifest::LoadResult> LoadManifests(const std::vector<std::string>& files,
