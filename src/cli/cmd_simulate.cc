@@ -44,7 +44,10 @@ int RunSimulate(const SimulateArgs& a) {
     opt.seed = a.seed;
     opt.record_samples = !a.timeline.empty();
     if (!a.timeline.empty()) writer.Attach(name, &opt);
-    auto r = sim::Simulate(*world, **policy, opt);
+    auto r = [&] {
+      StdoutToStderr quiet;  // Clp may printf to stdout (cli.h)
+      return sim::Simulate(*world, **policy, opt);
+    }();
     if (!r.ok()) return ReportError(r.status());
     if (!a.timeline.empty()) writer.WriteSamples(name, r->samples);
     runs.push_back(std::move(r).value());
