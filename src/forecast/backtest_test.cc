@@ -10,18 +10,27 @@
 namespace ecotone::forecast {
 namespace {
 
-Series NycTaxiLast12Weeks() {
+// shared/data/traces/FILE on a 30-minute grid, outliers kept (the bench
+// protocol's resampling).
+Series HalfHourlyTrace(const std::string& file) {
   auto raw = history::ReadHistoryFile(
-      std::string(ECOTONE_SHARED_DATA) + "/traces/nab_nyc_taxi.csv", {});
-  EXPECT_TRUE(raw.ok());
+      std::string(ECOTONE_SHARED_DATA) + "/traces/" + file, {});
+  EXPECT_TRUE(raw.ok()) << file;
+  if (!raw.ok()) return {};
   history::ResampleOptions rs;
+  rs.step_seconds = 1800;
   rs.clip_outliers = false;
   auto s = history::Resample(*raw, rs, nullptr);
-  EXPECT_TRUE(s.ok());
-  Series out = *s;
+  EXPECT_TRUE(s.ok()) << file;
+  return s.ok() ? *s : Series{};
+}
+
+Series NycTaxiLast12Weeks() {
+  Series s = HalfHourlyTrace("nab_nyc_taxi.csv");
+  Series out = s;
   const size_t keep = 336 * 12;
   out.values.erase(out.values.begin(), out.values.end() - keep);
-  out.start_unix = s->TimeAt(static_cast<int64_t>(s->values.size() - keep));
+  out.start_unix = s.TimeAt(static_cast<int64_t>(s.values.size() - keep));
   return out;
 }
 
@@ -64,20 +73,13 @@ TEST(Backtest, NycTaxiMstlAndAutoBeatSeasonalNaiveAndAutoBandIsCalibrated) {
 // reached MASE 1.92 there (every inner window ended before the jump);
 // measured now 0.382, with mstl alone at 0.350.
 TEST(Backtest, RdsLevelShiftAutoFollowsTheLevelAdaptiveModels) {
-  auto raw = history::ReadHistoryFile(
-      std::string(ECOTONE_SHARED_DATA) + "/traces/nab_rds_cpu_utilization_cc0c53.csv",
-      {});
-  ASSERT_TRUE(raw.ok());
-  history::ResampleOptions rs;
-  rs.step_seconds = 1800;
-  rs.clip_outliers = false;
-  auto s = history::Resample(*raw, rs, nullptr);
-  ASSERT_TRUE(s.ok());
+  const Series s = HalfHourlyTrace("nab_rds_cpu_utilization_cc0c53.csv");
+  ASSERT_FALSE(s.values.empty());
   BacktestOptions o;
   o.models = {"snaive_d", "mstl", "auto"};
   o.origins = 3;
-  o.first_origin = static_cast<int64_t>(s->values.size()) - 48 - 2 * 96;
-  auto r = Backtest(*s, o, nullptr);
+  o.first_origin = static_cast<int64_t>(s.values.size()) - 48 - 2 * 96;
+  auto r = Backtest(s, o, nullptr);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_LT(r->scores[2].mase, r->scores[0].mase);
   EXPECT_LT(r->scores[2].mase, 1.2 * r->scores[1].mase);
@@ -89,23 +91,17 @@ TEST(Backtest, RdsLevelShiftAutoFollowsTheLevelAdaptiveModels) {
 // inner MAE at most origins, with the regression (and mstl) within 25%.
 // auto combines them; with the old fallback to the seasonal naive whenever
 // the combination's inner MAE was higher than its, auto reached 2.111,
-// above the weekly seasonal naive (2.084). Measured now 2.036.
+// above the weekly seasonal naive (2.084). Measured 2.036 after the
+// change, 2.061 since mstl drops seasons that do not predict their newest
+// cycle (`build/bench/forecast_bench --series 0`).
 TEST(Backtest, AsgAutoCombinesInsteadOfFallingBackToSeasonalNaive) {
-  auto raw = history::ReadHistoryFile(
-      std::string(ECOTONE_SHARED_DATA) +
-          "/traces/nab_cpu_utilization_asg_misconfiguration.csv",
-      {});
-  ASSERT_TRUE(raw.ok());
-  history::ResampleOptions rs;
-  rs.step_seconds = 1800;
-  rs.clip_outliers = false;
-  auto s = history::Resample(*raw, rs, nullptr);
-  ASSERT_TRUE(s.ok());
-  ASSERT_EQ(s->values.size(), 3009u);
+  const Series s =
+      HalfHourlyTrace("nab_cpu_utilization_asg_misconfiguration.csv");
+  ASSERT_EQ(s.values.size(), 3009u);
   BacktestOptions o;
   o.models = {"snaive_w", "auto"};
   o.first_origin = 2385;
-  auto r = Backtest(*s, o, nullptr);
+  auto r = Backtest(s, o, nullptr);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_LT(r->scores[1].mase, r->scores[0].mase);
   // The first origin: a combination that holds snaive_d, not snaive_d alone.

@@ -20,6 +20,11 @@ std::unique_ptr<Solver> NewChooseSolver();
 // 0 when bound >= objective.
 double RelativeGap(double objective, double bound);
 
+// options.extra[name] read as a number (e.g. "mip.max_pairwise_vars",
+// "choose.heuristic_share"), or `dflt` when absent or not a number.
+double ExtraNumber(const SolveOptions& options, const std::string& name,
+                   double dflt);
+
 // Fills cost, bin_load, binding_constraints and objective of `solution` from
 // its assignment (which must be complete), and gap from objective and bound.
 // Returns the violations found (empty when feasible).

@@ -265,6 +265,17 @@ std::string ExplainInfeasibility(const Problem& p) {
 
 namespace internal {
 
+double ExtraNumber(const SolveOptions& o, const std::string& name,
+                   double dflt) {
+  auto it = o.extra.find(name);
+  if (it == o.extra.end()) return dflt;
+  try {
+    return std::stod(it->second);
+  } catch (...) {
+    return dflt;
+  }
+}
+
 double RelativeGap(double objective, double bound) {
   if (!std::isfinite(objective) || !std::isfinite(bound)) {
     return std::numeric_limits<double>::infinity();

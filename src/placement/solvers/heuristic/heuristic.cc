@@ -204,19 +204,6 @@ bool FixingApplies(const Problem& p) {
   return true;
 }
 
-// options.extra[name] as a number, or `dflt`.
-double ExtraOption(const SolveOptions& o, const std::string& name,
-                   double dflt) {
-  auto it = o.extra.find(name);
-  if (it != o.extra.end()) {
-    try {
-      return std::stod(it->second);
-    } catch (...) {
-    }
-  }
-  return dflt;
-}
-
 class ChooseSolver : public Solver {
  public:
   std::string_view Name() const override { return "choose"; }
@@ -242,7 +229,7 @@ class ChooseSolver : public Solver {
     SolveOptions ho = opt;
     ho.time_limit_s =
         opt.time_limit_s *
-        std::clamp(ExtraOption(opt, "choose.heuristic_share", kHeuristicShare),
+        std::clamp(ExtraNumber(opt, "choose.heuristic_share", kHeuristicShare),
                    0.01, 1.0);
     ECOTONE_ASSIGN_OR_RETURN(Solution best, RunHeuristic(p, ho));
     best.solver = "choose/heuristic";
@@ -281,7 +268,7 @@ class ChooseSolver : public Solver {
       best.bound_method = bound_name;
     }
     const int64_t max_free = static_cast<int64_t>(
-        ExtraOption(opt, "choose.max_free_columns", kDefaultMaxFreeColumns));
+        ExtraNumber(opt, "choose.max_free_columns", kDefaultMaxFreeColumns));
     bool proven = false;
     std::string how;
     uint64_t rounds = 0;

@@ -216,7 +216,6 @@ Result<FixingBounds> KnapsackFixingBounds(const Problem& p,
   }
   out.bound = best;
   out.solved = true;
-  out.seconds = since();
   return out;
 }
 

@@ -117,16 +117,6 @@ class BoundRecorder : public CbcEventHandler {
   double* bound_;
 };
 
-int64_t Option(const SolveOptions& o, const std::string& name, int64_t dflt) {
-  auto it = o.extra.find(name);
-  if (it == o.extra.end()) return dflt;
-  try {
-    return std::stoll(it->second);
-  } catch (...) {
-    return dflt;
-  }
-}
-
 // A built model and the x column of each allowed (item, bin): xcol[i] lists
 // (bin, column).
 struct BuiltModel {
@@ -142,10 +132,6 @@ Result<BuiltModel> BuildModel(const Problem& p, const SolveOptions& opt,
   if (restr.keep != nullptr &&
       restr.keep->size() != static_cast<size_t>(n) * static_cast<size_t>(m)) {
     return Status::InvalidArgument("mip: restriction mask of wrong size");
-  }
-  if (std::isfinite(restr.objective_max) && p.HasPairwise()) {
-    return Status::InvalidArgument(
-        "mip: an objective cap needs a problem without pairwise terms");
   }
   Allowed al(p);
   BuiltModel built;
@@ -184,7 +170,8 @@ Result<BuiltModel> BuildModel(const Problem& p, const SolveOptions& opt,
         }
       }
     }
-    int64_t limit = Option(opt, "mip.max_pairwise_vars", 3'000'000);
+    int64_t limit = static_cast<int64_t>(
+        ExtraNumber(opt, "mip.max_pairwise_vars", 3'000'000));
     if (pair_vars > limit) {
       return Status::FailedPrecondition(
           "mip: the linearised pairwise model needs " +
@@ -303,15 +290,6 @@ Result<BuiltModel> BuildModel(const Problem& p, const SolveOptions& opt,
             md.Set(row_k[c], y, 1.0);
           }
         }
-      }
-    }
-  }
-  // Objective cap: Σ (linear + migration) x <= objective_max.
-  if (std::isfinite(restr.objective_max)) {
-    int row = md.AddRow(-kInf, restr.objective_max);
-    for (int i = 0; i < n; ++i) {
-      for (auto [b, c] : xcol[i]) {
-        if (md.obj[c] != 0) md.Set(row, c, md.obj[c]);
       }
     }
   }
@@ -461,7 +439,8 @@ Result<MipOutcome> SolveMip(const Problem& p, const SolveOptions& opt,
   // (yagiura2004/c801600, 10 s limit: 327 s wall on the loaded build host,
   // the profile all in CglProbing and presolve). Above this many columns
   // they are off; the root LP has been solved above already.
-  const int64_t big = Option(opt, "mip.no_preprocess_columns", 20000);
+  const int64_t big = static_cast<int64_t>(
+      ExtraNumber(opt, "mip.no_preprocess_columns", 20000));
   if (ncols > big) {
     for (const char* a :
          {"-preprocess", "off", "-presolve", "off", "-probingCuts", "off",
@@ -566,9 +545,6 @@ Result<FixingBounds> LpFixingBounds(const Problem& p, double time_limit_s) {
   // Clp's presolve/postsolve print diagnostics ("slacks added", "row inf")
   // to stdout on these models.
   clp->dual();
-  rc.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start)
-          .count();
   if (deadline.fired || !clp->isProvenOptimal()) return rc;
   // π with the sign its finite side allows; d and the bound recomputed.
   const int nrows = static_cast<int>(md.row_lb.size());
@@ -614,7 +590,6 @@ Result<FixingBounds> LpFixingBounds(const Problem& p, double time_limit_s) {
   }
   // The assignment rows come first (row i = item i).
   rc.item_duals.assign(pi.begin(), pi.begin() + n);
-  rc.lp_value = clp->objectiveValue();
   rc.bound = bound;
   rc.solved = true;
   return rc;

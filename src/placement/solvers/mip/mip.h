@@ -31,13 +31,10 @@ struct MipOutcome {
 };
 
 // Restricts the model: only the (item, bin) pairs with keep[i·m + b] != 0
-// get an x column (nullptr = all allowed pairs), and, when objective_max is
-// finite, a row Σ (linear + migration)(i,b) x_ib <= objective_max is added
-// (problems without pairwise terms only). The pointed-to mask must outlive
-// the call.
+// get an x column (nullptr = all allowed pairs). The pointed-to mask must
+// outlive the call.
 struct MipRestriction {
   const std::vector<uint8_t>* keep = nullptr;
-  double objective_max = std::numeric_limits<double>::infinity();
 };
 
 // Builds the model of `problem` (valid), restricted by `restriction`, and
@@ -66,9 +63,7 @@ struct FixingBounds {
   double bound = -std::numeric_limits<double>::infinity();
   std::vector<double> one, zero;
   int64_t columns = 0;  // x columns of the full model
-  double seconds = 0;
-  // LP only: Clp's LP value and the duals of the assignment rows (item i).
-  double lp_value = -std::numeric_limits<double>::infinity();
+  // LP only: the duals of the assignment rows (item i).
   std::vector<double> item_duals;
 };
 
