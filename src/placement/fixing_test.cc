@@ -74,6 +74,42 @@ TEST(ReducedCostFixing, HandBuiltCounts) {
   }
 }
 
+// The per-pair increases of one relaxation add up over the bins of an item:
+// hand-made bounds (base 10) and the values the rule gives.
+TEST(ReducedCostFixing, StrengthenByAssignmentAddsTheItemsOtherBins) {
+  Problem p = GapProblem(3, 3, std::vector<double>(9, 1),
+                         std::vector<double>(9, 1), {3, 3, 3});
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  FixingBounds fb;
+  fb.solved = true;
+  fb.bound = 10;
+  // item 0: off bin 0 costs 1; item 1: off bin 1 costs 2; item 2 sits in
+  // two knapsacks: off either costs 1.
+  fb.one = {10, 12, nan, 11, 10, 13, 10, 10, nan};
+  fb.zero = {11, 10, nan, 10, 12, 10, 11, 11, nan};
+  StrengthenByAssignment(p, &fb);
+  // one += (sum of the item's "off" increases) − its own.
+  EXPECT_EQ(fb.one[0], 10);
+  EXPECT_EQ(fb.one[1], 13);
+  EXPECT_TRUE(std::isnan(fb.one[2]));
+  EXPECT_EQ(fb.one[3], 13);
+  EXPECT_EQ(fb.one[4], 10);
+  EXPECT_EQ(fb.one[5], 15);
+  EXPECT_EQ(fb.one[6], 11);
+  EXPECT_EQ(fb.one[7], 11);
+  // zero >= the cheapest "one" among the item's other bins.
+  EXPECT_EQ(fb.zero[0], 13);
+  EXPECT_EQ(fb.zero[1], 10);
+  EXPECT_TRUE(std::isnan(fb.zero[2]));
+  EXPECT_EQ(fb.zero[3], 10);
+  EXPECT_EQ(fb.zero[4], 13);
+  EXPECT_EQ(fb.zero[5], 10);
+  EXPECT_EQ(fb.zero[6], 11);
+  EXPECT_EQ(fb.zero[7], 11);
+  // Item 2 costs at least 11 wherever it goes: so does every assignment.
+  EXPECT_EQ(fb.bound, 11);
+}
+
 // Random small instances, every assignment enumerated: whatever the
 // incumbent above the optimum, no assignment cheaper than it loses a pair,
 // and the bounds never exceed the optimum.

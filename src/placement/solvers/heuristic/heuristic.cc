@@ -269,6 +269,13 @@ class ChooseSolver : public Solver {
     }
     const int64_t max_free = static_cast<int64_t>(
         ExtraNumber(opt, "choose.max_free_columns", kDefaultMaxFreeColumns));
+    // Fixing against any incumbent U > lp_bound keeps at least the pairs
+    // that assignments costing lp_bound can use: when those alone are too
+    // many for CBC, no better incumbent can make the reduced model small
+    // enough, and the heuristic keeps all the time left in one run (each
+    // new run restarts its search) instead of handing back half of it.
+    const bool fixing_can_close =
+        FixByReducedCost(p, *rc, lp_bound + 1).kept <= max_free;
     bool proven = false;
     std::string how;
     uint64_t rounds = 0;
@@ -285,7 +292,8 @@ class ChooseSolver : public Solver {
         // incumbent (half of the time left, all of it when little is
         // left), and the fixing is tried again against its result.
         SolveOptions more = opt;
-        more.time_limit_s = left() < 2.0 ? left() : 0.5 * left();
+        more.time_limit_s =
+            left() < 2.0 || !fixing_can_close ? left() : 0.5 * left();
         more.initial = best.assignment;
         more.seed = opt.seed + (++rounds);
         if (more.max_iterations > 0)

@@ -73,6 +73,41 @@ double Knapsack(const BinItems& bi, const std::vector<double>& lambda,
 
 }  // namespace
 
+void StrengthenByAssignment(const Problem& p, FixingBounds* fb) {
+  if (!fb->solved) return;
+  const int n = p.num_items, m = p.num_bins;
+  const double base = fb->bound;
+  double bound = base;
+  for (int i = 0; i < n; ++i) {
+    double* one = fb->one.data() + static_cast<size_t>(i) * m;
+    double* zero = fb->zero.data() + static_cast<size_t>(i) * m;
+    double out_sum = 0;
+    for (int b = 0; b < m; ++b) {
+      if (!std::isnan(zero[b])) out_sum += zero[b] - base;
+    }
+    // The smallest and second-smallest strengthened "one" of the item.
+    double low1 = std::numeric_limits<double>::infinity(), low2 = low1;
+    int low1_bin = -1;
+    for (int b = 0; b < m; ++b) {
+      if (std::isnan(one[b])) continue;
+      one[b] += out_sum - (zero[b] - base);
+      if (one[b] < low1) {
+        low2 = low1;
+        low1 = one[b];
+        low1_bin = b;
+      } else if (one[b] < low2) {
+        low2 = one[b];
+      }
+    }
+    for (int b = 0; b < m; ++b) {
+      if (std::isnan(zero[b])) continue;
+      zero[b] = std::max(zero[b], b == low1_bin ? low2 : low1);
+    }
+    if (std::isfinite(low1)) bound = std::max(bound, low1);
+  }
+  fb->bound = bound;
+}
+
 Result<FixingBounds> KnapsackFixingBounds(const Problem& p,
                                           const std::vector<double>& start,
                                           double upper, double time_limit_s,
@@ -144,7 +179,11 @@ Result<FixingBounds> KnapsackFixingBounds(const Problem& p,
       g[i] = 1.0 - count[i];
       norm += g[i] * g[i];
     }
-    if (norm == 0 || theta < 1e-6) break;  // the relaxed solution is feasible
+    // The relaxed solution is feasible, or the steps have become too small
+    // to matter: the bound moves by less than a few hundredths of a unit
+    // once θ < 10⁻³ (chu1997 c20200: 2390.146 then, 2390.153 at 10⁻⁶;
+    // yagiura2004 c401600: 17143.44 then, 17143.46 a second later).
+    if (norm == 0 || theta < 1e-3) break;
     const double target =
         std::isfinite(upper) ? std::max(upper, best + 1) : best + 1;
     const double step = theta * (target - L) / norm;
@@ -216,6 +255,7 @@ Result<FixingBounds> KnapsackFixingBounds(const Problem& p,
   }
   out.bound = best;
   out.solved = true;
+  StrengthenByAssignment(p, &out);
   return out;
 }
 

@@ -592,6 +592,7 @@ Result<FixingBounds> LpFixingBounds(const Problem& p, double time_limit_s) {
   rc.item_duals.assign(pi.begin(), pi.begin() + n);
   rc.bound = bound;
   rc.solved = true;
+  StrengthenByAssignment(p, &rc);
   return rc;
 }
 

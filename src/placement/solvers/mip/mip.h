@@ -94,6 +94,20 @@ Result<FixingBounds> KnapsackFixingBounds(const Problem& problem,
                                           double upper, double time_limit_s,
                                           int max_iterations);
 
+// Tightens per-pair bounds whose increases over `bound` are separable —
+// one relaxation's bound plus a non-negative penalty per (item, bin)
+// decision (the knapsack relaxation: forcing i onto b and i off another bin
+// b' change different knapsacks; the LP: c·x >= L + Σ_j penalty_j(x_j)) —
+// so they add up in an assignment, which has i on b and off every other
+// bin:
+//   one[i·m+b] += Σ_{b'≠b} (zero[i·m+b'] − bound)   (NaN pairs add 0);
+// an assignment with i off b has it on some other bin:
+//   zero[i·m+b] = max(zero[i·m+b], min_{b'≠b} one[i·m+b']);
+// and every assignment puts i somewhere: bound = max(bound, max_i min_b
+// one[i·m+b]). Apply before MergeFixingBounds, never to a merge (its pairs
+// mix two relaxations' penalties).
+void StrengthenByAssignment(const Problem& problem, FixingBounds* bounds);
+
 // Reduced-cost fixing against an incumbent of cost `upper`, for problems
 // whose costs (linear + migration) are integral: keep[i·m + b] = 0 when no
 // assignment costing at most upper − 1 can put item i on bin b (one[i·m+b]
