@@ -74,7 +74,7 @@ constexpr std::array<double, kMaxCycles + 1> kOlderSe = OlderSeTable();
 void MovingAverage(const std::vector<double>& a, int m, std::vector<double>& cs,
                    std::vector<double>& out) {
   const int64_t n = static_cast<int64_t>(a.size());
-  out.assign(a.size(), 0.0);
+  out.resize(a.size());  // every element is written below
   if (n < m + 1 || m < 2) {
     double mean = 0;
     for (double v : a) mean += v;
@@ -82,7 +82,8 @@ void MovingAverage(const std::vector<double>& a, int m, std::vector<double>& cs,
     std::fill(out.begin(), out.end(), mean);
     return;
   }
-  cs.assign(a.size() + 1, 0.0);
+  cs.resize(a.size() + 1);
+  cs[0] = 0;
   for (int64_t i = 0; i < n; ++i) cs[i + 1] = cs[i] + a[i];
   // Full windows exist for t in [first, last]; an even m averages two
   // neighbouring windows, each computed once (the division dominates).
@@ -318,7 +319,8 @@ class Mstl : public Model {
   // [from, to) (phase counters instead of a modulo per point).
   void Deseason(const double* y, int64_t from, int64_t to, size_t skip,
                 double* out) const {
-    std::copy(y + from, y + to, out + from);
+    // The first pattern subtracted reads y (no separate copy pass).
+    bool first = true;
     for (size_t o = 0; o < seasons_.size(); ++o) {
       if (o == skip) continue;
       const int m = seasons_[o];
@@ -327,13 +329,16 @@ class Mstl : public Model {
       int64_t ph = from % m;
       for (int64_t t = from; t < to;) {
         const int64_t len = std::min<int64_t>(m - ph, to - t);
-        double* o = out + t;
+        double* d = out + t;
         const double* p = pat + ph;
-        for (int64_t i = 0; i < len; ++i) o[i] -= p[i];
+        const double* src = first ? y + t : d;
+        for (int64_t i = 0; i < len; ++i) d[i] = src[i] - p[i];
         t += len;
         ph = 0;
       }
+      first = false;
     }
+    if (first) std::copy(y + from, y + to, out + from);
   }
 
   Status Decompose(const TrainingData& data, int64_t n) {
@@ -348,7 +353,7 @@ class Mstl : public Model {
                                      " points (two shortest seasons)");
     n_ = n;
     const double* y = data.y.data();
-    pattern_.assign(seasons_.size(), {});
+    pattern_.resize(seasons_.size());  // keeps the patterns' storage
     for (size_t s = 0; s < seasons_.size(); ++s)
       pattern_[s].assign(static_cast<size_t>(seasons_[s]), 0.0);
     std::vector<double>& a = work_;
@@ -434,7 +439,7 @@ class Mstl : public Model {
     adjusted_.resize(static_cast<size_t>(n));
     Deseason(y, 0, n, seasons_.size(), adjusted_.data());
     // Robust scale of the most recent kScaleWindow one-step differences.
-    std::vector<double>& diffs = work_;
+    std::vector<double>& diffs = diffs_;
     const int64_t from = std::max<int64_t>(1, n - kScaleWindow);
     diffs.clear();
     for (int64_t i = from; i < n; ++i)
@@ -544,7 +549,7 @@ class Mstl : public Model {
 
   std::vector<int> seasons_;
   std::vector<std::vector<double>> pattern_;
-  std::vector<double> work_, cs_, trend_, older_, newest_;  // scratch
+  std::vector<double> work_, cs_, trend_, older_, newest_, diffs_;  // scratch
   // State of the last Fit, restored by Refit on the same data and n.
   const TrainingData* fit_data_ = nullptr;
   const double* fit_y_ = nullptr;
