@@ -216,5 +216,34 @@ TEST(ReducedCostFixing, ChooseBoundsAndClaimsOnKnownOptima) {
   }
 }
 
+// With as many items as CBC may get columns (choose.max_free_columns), the
+// fixing cannot reach CBC: choose leaves the bounds out and runs the
+// heuristic alone (its Lagrangian bound); with a larger limit the same
+// instance takes the fixing path (LP / knapsack bounds).
+TEST(ReducedCostFixing, ChooseSkipsTheFixingWhenItCannotReachCbc) {
+  Result<Problem> p = instances::ReadGap(kData + "/gap/chu1997/d05100");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  ASSERT_EQ(p->num_items, 100);
+  SolveOptions o;
+  o.time_limit_s = 2;
+  o.max_iterations = 20000;
+  o.extra["choose.max_free_columns"] = "100";
+  Result<Solution> alone = Solve(*p, o, "choose");
+  ASSERT_TRUE(alone.ok());
+  EXPECT_EQ(alone->solver, "choose/heuristic");
+  EXPECT_EQ(alone->bound_method.find("lp (clp duals)"), std::string::npos)
+      << alone->bound_method;
+  EXPECT_EQ(alone->bound_method.find("knapsacks"), std::string::npos)
+      << alone->bound_method;
+  o.extra["choose.max_free_columns"] = "101";
+  Result<Solution> fixing = Solve(*p, o, "choose");
+  ASSERT_TRUE(fixing.ok());
+  const std::string& m = fixing->bound_method;
+  EXPECT_TRUE(m.find("lp (clp duals)") != std::string::npos ||
+              m.find("knapsacks") != std::string::npos)
+      << m;
+  EXPECT_LE(fixing->bound, 6353 + 1e-6);
+}
+
 }  // namespace
 }  // namespace ecotone::placement::internal
