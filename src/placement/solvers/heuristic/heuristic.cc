@@ -296,6 +296,10 @@ class ChooseSolver : public Solver {
     bool proven = false;
     std::string how;
     uint64_t rounds = 0;
+    bool core_done = false;
+    // The target-fixing steps get at most half of the time left.
+    const double core_end_s = Since(t0) + 0.5 * left();
+    auto t0_core_end = [&] { return core_end_s; };
     while (!proven && left() > 0.05) {
       const double upper = best.objective;
       Fixing fx = FixByReducedCost(p, *rc, upper);
@@ -303,6 +307,19 @@ class ChooseSolver : public Solver {
         proven = true;
         how = bound_name + ": no assignment below the incumbent";
         break;
+      }
+      if (fx.kept > max_free && fixing_can_close && !core_done &&
+          opt.max_iterations <= 0) {
+        // Target fixing: CBC on the pairs of the assignments costing at
+        // most a target T, from T = the bound up. Complete, it either
+        // finds the optimum (cost <= T: every cheaper assignment is in
+        // the reduced model) or proves the bound T + 1; the reduced
+        // model's optimum is a good assignment either way.
+        core_done = true;
+        CoreSteps(p, opt, *rc, bound_name, t0, t0_core_end(), max_free,
+                  &best, &proven, &how);
+        if (proven) break;
+        continue;
       }
       if (fx.kept > max_free) {
         // Too big for CBC to finish: the heuristic continues from the
@@ -410,6 +427,76 @@ class ChooseSolver : public Solver {
     }
     best.seconds = Since(t0);
     return best;
+  }
+
+  // Target fixing (see SolveByFixing): for T = ⌈bound⌉, ⌈bound⌉ + 1, ...
+  // while the pairs usable by assignments costing at most T are at most
+  // max_free columns, CBC solves that reduced model (no MIP start) until
+  // end_s (seconds since t0). A complete search that finds an assignment
+  // costing at most T proves it optimal; one that finds none at or below
+  // T proves the bound T + 1. Any assignment it finds cheaper than the
+  // incumbent replaces it. Stops at the first incomplete search.
+  static void CoreSteps(const Problem& p, const SolveOptions& opt,
+                        const FixingBounds& rc, const std::string& bound_name,
+                        std::chrono::steady_clock::time_point t0,
+                        double end_s, int64_t max_free, Solution* best,
+                        bool* proven, std::string* how) {
+    double target = std::max(
+        best->bound,
+        std::ceil(rc.bound - 1e-6 * std::max(1.0, std::abs(rc.bound))));
+    while (target < best->objective && Since(t0) < end_s - 0.05) {
+      Fixing tf = FixByReducedCost(p, rc, target + 1);
+      if (!tf.none_better) {
+        if (tf.kept > max_free) return;
+        SolveOptions mo = opt;
+        mo.time_limit_s = end_s - Since(t0);
+        mo.initial.clear();
+        MipRestriction restriction;
+        restriction.keep = &tf.keep;
+        Result<MipOutcome> mip = SolveMip(p, mo, false, restriction);
+        if (!mip.ok()) return;
+        best->iterations += mip->nodes;
+        double found = std::numeric_limits<double>::infinity();
+        if (!mip->assignment.empty()) {
+          Solution s;
+          s.assignment = mip->assignment;
+          s.bound = best->bound;
+          s.bound_method = best->bound_method;
+          if (FillDetails(p, &s).empty()) {
+            found = s.objective;
+            if (s.objective < best->objective) {
+              s.solver = "choose/mip";
+              s.iterations = best->iterations;
+              s.seconds_to_best = Since(t0);
+              *best = std::move(s);
+            }
+          }
+        }
+        const bool complete =
+            !mip->stopped_by_deadline &&
+            (mip->proven_optimal || mip->proven_infeasible);
+        if (!complete) return;
+        if (found <= target + 1e-9) {
+          *proven = true;
+          *how = bound_name + ", target fixing (" + std::to_string(tf.kept) +
+                 " of " + std::to_string(rc.columns) +
+                 " columns kept at cost <= " + std::to_string(
+                     static_cast<int64_t>(target)) + ") + cbc: optimal";
+          return;
+        }
+      }
+      // No assignment costs target or less.
+      if (target + 1 > best->bound) {
+        best->bound = target + 1;
+        best->bound_method = bound_name + ", target fixing + cbc";
+      }
+      if (Closed(best->objective, best->bound)) {
+        *proven = true;
+        *how = best->bound_method;
+        return;
+      }
+      target += 1;
+    }
   }
 
   // Heuristic; on small instances (SmallForMip) a quarter of the budget,
