@@ -308,13 +308,13 @@ class ChooseSolver : public Solver {
         how = bound_name + ": no assignment below the incumbent";
         break;
       }
-      if (fx.kept > max_free && fixing_can_close && !core_done &&
-          opt.max_iterations <= 0) {
-        // Target fixing: CBC on the pairs of the assignments costing at
-        // most a target T, from T = the bound up. Complete, it either
-        // finds the optimum (cost <= T: every cheaper assignment is in
-        // the reduced model) or proves the bound T + 1; the reduced
-        // model's optimum is a good assignment either way.
+      if (fixing_can_close && !core_done && opt.max_iterations <= 0) {
+        // Target fixing, first (also when the incumbent's model is small:
+        // CBC may not finish that one): CBC on the pairs of the
+        // assignments costing at most a target T, from T = the bound up.
+        // Complete, it either finds the optimum (cost <= T: every cheaper
+        // assignment is in the reduced model) or proves the bound T + 1;
+        // the reduced model's optimum is a good assignment either way.
         core_done = true;
         CoreSteps(p, opt, *rc, bound_name, t0, t0_core_end(), max_free,
                   &best, &proven, &how);
