@@ -238,6 +238,41 @@ TEST(GapAgentSplit, TruncatedSearchStillReturnsAValidSplit) {
   EXPECT_EQ(cost, got);
 }
 
+TEST(GapAgentSplit, WideningTheBeamMakesTheSameSplitExact) {
+  // The re-split descent's first phase uses a narrow beam and its second
+  // the full one on the same AgentSplit: after set_max_states the solver
+  // must search with the new width. 30 items, 2 agents: 16 states per
+  // layer cut the search, 2^20 do not, and the exact split is no dearer.
+  std::mt19937 gen(23);
+  std::vector<AgentSplit::Item> items(30);
+  int64_t sum[2] = {0, 0};
+  for (auto& it : items) {
+    for (int s = 0; s < 2; ++s) {
+      it.w[s] = 1 + static_cast<int64_t>(gen() % 100);
+      it.cost[s] = 111 - static_cast<double>(it.w[s]) + gen() % 20;
+      sum[s] += it.w[s];
+    }
+  }
+  const int64_t cap[2] = {sum[0] * 8 / 10, sum[1] * 8 / 10};
+  const double u[2] = {0, 0};
+  AgentSplit split(16);
+  std::vector<uint8_t> side;
+  const double narrow = split.Solve(items, 2, cap, u, 1e9, &side);
+  EXPECT_FALSE(split.exact());
+  ASSERT_TRUE(std::isfinite(narrow));
+  split.set_max_states(1 << 20);
+  const double wide = split.Solve(items, 2, cap, u, 1e9, &side);
+  EXPECT_TRUE(split.exact());
+  EXPECT_LE(wide, narrow);
+  auto [cost, fits] = SplitCost(items, 2, cap, side);
+  EXPECT_TRUE(fits);
+  EXPECT_EQ(cost, wide);
+  // And narrowing it again cuts the search again.
+  split.set_max_states(16);
+  split.Solve(items, 2, cap, u, 1e9, &side);
+  EXPECT_FALSE(split.exact());
+}
+
 TEST(GapTabu, DeterministicPerSeed) {
   Problem p = Gap("chu1997/d10100");
   Allowed al(p);

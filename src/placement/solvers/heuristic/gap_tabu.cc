@@ -488,86 +488,105 @@ double GapTabu::ResplitDescent(std::vector<int>* x) {
   auto out_of_time = [&] {
     return (budget_ > 0 && iterations_ >= budget_) || Elapsed() > time_limit_s_;
   };
-  while (!stop_) {
-    bool improved = true;
-    while (improved && !stop_) {
-      improved = false;
-      for (int a = 0; a < m_ && !stop_; ++a) {
-        if (out_of_time()) return total;
-        for (int b = a + 1; b < m_; ++b) {
-          int64_t& last = seen2_[static_cast<size_t>(a) * m_ + b];
-          if (last == ver_[a] + ver_[b]) continue;
-          last = ver_[a] + ver_[b];
-          const int ag[2] = {a, b};
-          if (!resplit(ag, 2)) continue;
-          ++ver_[a];
-          ++ver_[b];
-          last = ver_[a] + ver_[b];
-          improved = true;
-        }
-      }
-    }
-    if (!triples) break;
-    // Pairs are locally optimal: one pass over the triples. Above
-    // kTripleAllAgents agents only the triples {a, b, c} with b and c among
-    // a's kTripleNeighbours neighbours: the agents its items (and the
-    // items that would come to it) rank best after their own by reduced
-    // cost, counted over the current assignment.
-    improved = false;
-    auto try_triple = [&](int a, int b, int c) {
-      int64_t& last = seen3_[(static_cast<size_t>(a) * m_ + b) * m_ + c];
-      if (last == ver_[a] + ver_[b] + ver_[c]) return;
-      last = ver_[a] + ver_[b] + ver_[c];
-      const int ag[3] = {a, b, c};
-      if (!resplit(ag, 3)) return;
-      ++ver_[a];
-      ++ver_[b];
-      ++ver_[c];
-      last = ver_[a] + ver_[b] + ver_[c];
-      improved = true;
+  // Two phases: first with a narrow beam (kCoarseStates states per layer:
+  // far from a local optimum most improving re-splits are found at a
+  // fraction of the cost), then exact (kSplitStates), where only the pairs
+  // and triples whose narrow re-split was cut by the beam, or whose agents
+  // changed since, are examined again.
+  for (const size_t states : {kCoarseStates, kSplitStates}) {
+    split_.set_max_states(states);
+    auto mark = [&](int64_t& last) {
+      if (states < kSplitStates && !split_.exact()) last = -1;
     };
-    if (m_ <= kTripleAllAgents) {
-      for (int a = 0; a < m_ && !stop_; ++a) {
-        for (int b = a + 1; b < m_; ++b) {
+    while (!stop_) {
+      bool improved = true;
+      while (improved && !stop_) {
+        improved = false;
+        for (int a = 0; a < m_ && !stop_; ++a) {
           if (out_of_time()) return total;
-          for (int c = b + 1; c < m_; ++c) try_triple(a, b, c);
-        }
-      }
-    } else {
-      std::vector<int64_t> near(static_cast<size_t>(m_) * m_, 0);
-      for (int i = 0; i < n_; ++i) {
-        const int a = y[i];
-        int taken = 0;
-        for (const int* p = CandBegin(i); p != CandEnd(i) && taken < 3; ++p) {
-          if (*p == a) continue;
-          ++near[static_cast<size_t>(a) * m_ + *p];
-          ++near[static_cast<size_t>(*p) * m_ + a];
-          ++taken;
-        }
-      }
-      std::vector<int> nb;
-      for (int a = 0; a < m_ && !stop_; ++a) {
-        if (out_of_time()) return total;
-        nb.clear();
-        const int64_t* row = near.data() + static_cast<size_t>(a) * m_;
-        for (int b = 0; b < m_; ++b) {
-          if (b != a && row[b] > 0) nb.push_back(b);
-        }
-        const size_t k = std::min(nb.size(), size_t{kTripleNeighbours});
-        std::partial_sort(nb.begin(), nb.begin() + k, nb.end(),
-                          [&](int p, int q) {
-                            return row[p] != row[q] ? row[p] > row[q] : p < q;
-                          });
-        for (size_t s = 0; s < k; ++s) {
-          for (size_t t = s + 1; t < k; ++t) {
-            int g[3] = {a, nb[s], nb[t]};
-            std::sort(g, g + 3);
-            try_triple(g[0], g[1], g[2]);
+          for (int b = a + 1; b < m_; ++b) {
+            int64_t& last = seen2_[static_cast<size_t>(a) * m_ + b];
+            if (last == ver_[a] + ver_[b]) continue;
+            last = ver_[a] + ver_[b];
+            const int ag[2] = {a, b};
+            if (!resplit(ag, 2)) {
+              mark(last);
+              continue;
+            }
+            ++ver_[a];
+            ++ver_[b];
+            last = ver_[a] + ver_[b];
+            mark(last);
+            improved = true;
           }
         }
       }
+      if (!triples) break;
+      // Pairs are locally optimal: one pass over the triples. Above
+      // kTripleAllAgents agents only the triples {a, b, c} with b and c among
+      // a's kTripleNeighbours neighbours: the agents its items (and the
+      // items that would come to it) rank best after their own by reduced
+      // cost, counted over the current assignment.
+      improved = false;
+      auto try_triple = [&](int a, int b, int c) {
+        int64_t& last = seen3_[(static_cast<size_t>(a) * m_ + b) * m_ + c];
+        if (last == ver_[a] + ver_[b] + ver_[c]) return;
+        last = ver_[a] + ver_[b] + ver_[c];
+        const int ag[3] = {a, b, c};
+        if (!resplit(ag, 3)) {
+          mark(last);
+          return;
+        }
+        ++ver_[a];
+        ++ver_[b];
+        ++ver_[c];
+        last = ver_[a] + ver_[b] + ver_[c];
+        mark(last);
+        improved = true;
+      };
+      if (m_ <= kTripleAllAgents) {
+        for (int a = 0; a < m_ && !stop_; ++a) {
+          for (int b = a + 1; b < m_; ++b) {
+            if (out_of_time()) return total;
+            for (int c = b + 1; c < m_; ++c) try_triple(a, b, c);
+          }
+        }
+      } else {
+        std::vector<int64_t> near(static_cast<size_t>(m_) * m_, 0);
+        for (int i = 0; i < n_; ++i) {
+          const int a = y[i];
+          int taken = 0;
+          for (const int* p = CandBegin(i); p != CandEnd(i) && taken < 3; ++p) {
+            if (*p == a) continue;
+            ++near[static_cast<size_t>(a) * m_ + *p];
+            ++near[static_cast<size_t>(*p) * m_ + a];
+            ++taken;
+          }
+        }
+        std::vector<int> nb;
+        for (int a = 0; a < m_ && !stop_; ++a) {
+          if (out_of_time()) return total;
+          nb.clear();
+          const int64_t* row = near.data() + static_cast<size_t>(a) * m_;
+          for (int b = 0; b < m_; ++b) {
+            if (b != a && row[b] > 0) nb.push_back(b);
+          }
+          const size_t k = std::min(nb.size(), size_t{kTripleNeighbours});
+          std::partial_sort(nb.begin(), nb.begin() + k, nb.end(),
+                            [&](int p, int q) {
+                              return row[p] != row[q] ? row[p] > row[q] : p < q;
+                            });
+          for (size_t s = 0; s < k; ++s) {
+            for (size_t t = s + 1; t < k; ++t) {
+              int g[3] = {a, nb[s], nb[t]};
+              std::sort(g, g + 3);
+              try_triple(g[0], g[1], g[2]);
+            }
+          }
+        }
+      }
+      if (!improved) break;
     }
-    if (!improved) break;
   }
   return total;
 }

@@ -45,9 +45,12 @@
 // for every pair until no pair improves, then of three agents for every
 // triple (at most 40 agents; up to 100, each agent with two of its 8
 // nearest agents by the items' reduced costs), repeated while a triple
-// improves. It runs every 50 moves at the walk's next feasible point (the
-// walk continues from its result), on the episode's best at a restart and
-// on the best at the end (the walk stops at 98 % of the time limit for it).
+// improves; first with a narrow beam of 128 DP states per layer, then
+// with the full 4,096, re-examining only the pairs and triples the narrow
+// beam cut or whose agents changed since. It runs every 50 moves at the
+// walk's next feasible point (the walk continues from its result), on the
+// episode's best at a restart and on the best at the end (the walk stops
+// at 98 % of the time limit for it).
 //
 // Deterministic for a given problem, seed and iteration budget: one
 // iteration counts its window's item visits against the budget, a
@@ -102,6 +105,7 @@ class AgentSplit {
   // True if the last Solve kept every state (its answer is then optimal,
   // or there is no split cheaper than `upper`).
   bool exact() const { return exact_; }
+  void set_max_states(size_t max_states) { max_states_ = max_states; }
   // States the last Solve generated (its work).
   int64_t generated() const { return generated_; }
 
@@ -158,7 +162,10 @@ class GapTabu {
 
  private:
   static constexpr double kInf = std::numeric_limits<double>::infinity();
+  // States per DP layer of a re-split: the descent's first phase uses the
+  // narrow beam kCoarseStates, its second kSplitStates.
   static constexpr size_t kSplitStates = 4096;
+  static constexpr size_t kCoarseStates = 128;
   static constexpr int64_t kStatesPerIteration = 16;
   // The descent re-splits pairs up to this many agents, triples up to
   // kTripleAgents (its bookkeeping is m² and m³ entries).
@@ -186,10 +193,10 @@ class GapTabu {
   void Kick(int strength);
   // Candidate lists ordered by reduced cost under `u` (empty: by cost).
   void BuildCandidates(const std::vector<double>& u);
-  // Two-agent re-split descent on the feasible assignment *x (integral
-  // demands and capacities only): re-splits the items of each pair of
-  // agents optimally (AgentSplit) until no pair improves. Returns the
-  // cost of *x afterwards.
+  // Re-split descent on the feasible assignment *x (integral demands and
+  // capacities only): re-splits the items of each pair, then triple, of
+  // agents optimally (AgentSplit) until none improves, with a narrow beam
+  // first (see the file comment). Returns the cost of *x afterwards.
   double ResplitDescent(std::vector<int>* x);
 
   const Allowed& al_;
