@@ -195,12 +195,17 @@ int main(int argc, char** argv) {
         r.h_gap = GapTo(r.h_obj, r.known);
       }
     }
-    if (run_c) {
+    // A solve and its wall time.
+    auto timed = [&](const char* solver, double* seconds) {
       auto t0 = std::chrono::steady_clock::now();
-      auto s = ecotone::placement::Solve(*problem, o, "mip");
-      r.c_time =
+      auto s = ecotone::placement::Solve(*problem, o, solver);
+      *seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
               .count();
+      return s;
+    };
+    if (run_c) {
+      auto s = timed("mip", &r.c_time);
       if (s.ok()) {
         if (!s->assignment.empty()) {
           r.c_obj = s->objective;
@@ -210,11 +215,7 @@ int main(int argc, char** argv) {
       }
     }
     if (run_x) {
-      auto t0 = std::chrono::steady_clock::now();
-      auto s = ecotone::placement::Solve(*problem, o, "choose");
-      r.x_time =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
-              .count();
+      auto s = timed("choose", &r.x_time);
       if (s.ok()) {
         if (!s->assignment.empty()) {
           r.x_obj = s->objective;

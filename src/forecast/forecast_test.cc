@@ -438,6 +438,19 @@ TEST(Forecast, AdaptiveCalibrationFollowsTheSeriesOwnRecentErrors) {
             StatusCode::kInvalidArgument);
 }
 
+// mstl forecasts (h = 48) of a calm synthetic series (5 weeks, noise sd 3)
+// and of the same series with a +100 level jump 100 points before its end.
+std::pair<Result<ForecastOutput>, Result<ForecastOutput>> CalmAndJumpMstl() {
+  const int n = 336 * 5;
+  Series calm = Synthetic(n, 3.0);
+  Series jump = calm;
+  for (int i = n - 100; i < n; ++i) jump.values[i] += 100;
+  ForecastOptions o;
+  o.horizon = 48;
+  o.model = "mstl";
+  return {Forecast(calm, o), Forecast(jump, o)};
+}
+
 TEST(Forecast, PerSeriesFactorIgnoresAJumpTheLevelHasAbsorbed) {
   // One level jump of +100 (noise sd 3) 100 points before the end: the
   // newer inner origins' windows straddle it, the older ones do not. mstl
@@ -446,15 +459,7 @@ TEST(Forecast, PerSeriesFactorIgnoresAJumpTheLevelHasAbsorbed) {
   // the straddling errors out it is clamped at sqrt(3) x the inflation),
   // while the pooled quantiles keep the jump errors and the band at long
   // leads is wider than the calm one.
-  const int n = 336 * 5;
-  Series calm = Synthetic(n, 3.0);
-  Series jump = calm;
-  for (int i = n - 100; i < n; ++i) jump.values[i] += 100;
-  ForecastOptions o;
-  o.horizon = 48;
-  o.model = "mstl";
-  auto c = Forecast(calm, o);
-  auto j = Forecast(jump, o);
+  auto [c, j] = CalmAndJumpMstl();
   ASSERT_TRUE(c.ok() && j.ok());
   EXPECT_LT(j->quantile_factor, 1.3 * c->quantile_factor);  // 1.16x; 1.63x without
   EXPECT_GT(j->points[47].quantiles[1] - j->points[47].mean,
@@ -470,15 +475,7 @@ TEST(Forecast, InnerMaeLeavesOutErrorsThatStraddleALevelJump) {
   // forecasts a jump): those errors would drown the differences between
   // the candidates (bitbrains vm84, docs/forecast.md). The inner MAE leaves
   // them out: mstl's stays near the calm series' (1.12x; 3.1x with them).
-  const int n = 336 * 5;
-  Series calm = Synthetic(n, 3.0);
-  Series jump = calm;
-  for (int i = n - 100; i < n; ++i) jump.values[i] += 100;
-  ForecastOptions o;
-  o.horizon = 48;
-  o.model = "mstl";
-  auto c = Forecast(calm, o);
-  auto j = Forecast(jump, o);
+  auto [c, j] = CalmAndJumpMstl();
   ASSERT_TRUE(c.ok() && j.ok());
   ASSERT_EQ(c->candidate_mae.size(), 1u);
   ASSERT_EQ(j->candidate_mae.size(), 1u);

@@ -9,6 +9,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ecotone/instances/instances.h"
@@ -31,6 +32,45 @@ Problem GapProblem(int n, int m, std::vector<double> cost,
   p.bin_capacity = std::move(capacity);
   p.lambda = 0;
   return p;
+}
+
+// A random n × m GAP: costs 1..max_cost, weights 1..12, every capacity
+// ⌊share · Σ weights / m²⌋ + slack (draws in a fixed order per seed).
+Problem RandomGap(std::mt19937& rng, int n, int m, int max_cost, double share,
+                  double slack) {
+  std::uniform_int_distribution<int> cost(1, max_cost), weight(1, 12);
+  std::vector<double> c(n * m), a(n * m), cap(m, 0);
+  double total = 0;
+  for (int k = 0; k < n * m; ++k) {
+    c[k] = cost(rng);
+    a[k] = weight(rng);
+    total += a[k];
+  }
+  for (int b = 0; b < m; ++b) cap[b] = std::floor(share * total / m / m) + slack;
+  return GapProblem(n, m, c, a, cap);
+}
+
+// Every feasible assignment of a small problem with its cost (enumerated).
+std::vector<std::pair<double, std::vector<int>>> FeasibleAssignments(
+    const Problem& p) {
+  std::vector<std::pair<double, std::vector<int>>> feasible;
+  const int n = p.num_items, m = p.num_bins;
+  std::vector<int> x(n, 0);
+  for (;;) {
+    Result<Evaluation> ev = Evaluate(p, x);
+    EXPECT_TRUE(ev.ok());
+    if (ev.ok() && ev->feasible()) feasible.push_back({ev->cost.total(), x});
+    int i = 0;
+    while (i < n && ++x[i] == m) x[i++] = 0;
+    if (i == n) break;
+  }
+  return feasible;
+}
+
+double Optimum(const std::vector<std::pair<double, std::vector<int>>>& all) {
+  double opt = std::numeric_limits<double>::infinity();
+  for (const auto& [value, assignment] : all) opt = std::min(opt, value);
+  return opt;
 }
 
 // Both bounds alone and merged (the merged one is what "choose" uses).
@@ -118,32 +158,10 @@ TEST(ReducedCostFixing, NeverCutsOffACheaperAssignment) {
   int checked = 0, fixed_some = 0;
   for (int trial = 0; trial < 60; ++trial) {
     const int n = 5 + trial % 4, m = 2 + trial % 3;
-    std::uniform_int_distribution<int> cost(1, 30), weight(1, 12);
-    std::vector<double> c(n * m), a(n * m), cap(m, 0);
-    double total = 0;
-    for (int k = 0; k < n * m; ++k) {
-      c[k] = cost(rng);
-      a[k] = weight(rng);
-      total += a[k];
-    }
-    for (int b = 0; b < m; ++b) cap[b] = std::floor(0.8 * total / m / m) + 3;
-    Problem p = GapProblem(n, m, c, a, cap);
-    // Enumerate.
-    std::vector<std::pair<double, std::vector<int>>> feasible;
-    std::vector<int> x(n, 0);
-    double opt = std::numeric_limits<double>::infinity();
-    for (;;) {
-      Result<Evaluation> ev = Evaluate(p, x);
-      ASSERT_TRUE(ev.ok());
-      if (ev->feasible()) {
-        feasible.push_back({ev->cost.total(), x});
-        opt = std::min(opt, ev->cost.total());
-      }
-      int i = 0;
-      while (i < n && ++x[i] == m) x[i++] = 0;
-      if (i == n) break;
-    }
+    Problem p = RandomGap(rng, n, m, 30, 0.8, 3);
+    const auto feasible = FeasibleAssignments(p);
     if (feasible.empty()) continue;
+    const double opt = Optimum(feasible);
     for (double upper : {opt + 1, opt + 3, opt + 10}) {
       for (const FixingBounds& fb : AllBounds(p, upper)) {
         EXPECT_LE(fb.bound, opt + 1e-6) << "trial " << trial;
@@ -254,26 +272,8 @@ TEST(ReducedCostFixing, TargetFixingClaimsOnlyWhatHolds) {
   int target_steps = 0, solved = 0;
   for (int trial = 0; trial < 40; ++trial) {
     const int n = 8 + trial % 3, m = 3 + trial % 2;
-    std::uniform_int_distribution<int> cost(1, 40), weight(1, 12);
-    std::vector<double> c(n * m), a(n * m), cap(m, 0);
-    double total = 0;
-    for (int k = 0; k < n * m; ++k) {
-      c[k] = cost(rng);
-      a[k] = weight(rng);
-      total += a[k];
-    }
-    for (int b = 0; b < m; ++b) cap[b] = std::floor(0.9 * total / m / m) + 2;
-    Problem p = GapProblem(n, m, c, a, cap);
-    double opt = std::numeric_limits<double>::infinity();
-    std::vector<int> x(n, 0);
-    for (;;) {
-      Result<Evaluation> ev = Evaluate(p, x);
-      ASSERT_TRUE(ev.ok());
-      if (ev->feasible()) opt = std::min(opt, ev->cost.total());
-      int i = 0;
-      while (i < n && ++x[i] == m) x[i++] = 0;
-      if (i == n) break;
-    }
+    Problem p = RandomGap(rng, n, m, 40, 0.9, 2);
+    const double opt = Optimum(FeasibleAssignments(p));
     if (!std::isfinite(opt)) continue;
     SolveOptions o;
     o.time_limit_s = 0.5;

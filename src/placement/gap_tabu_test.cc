@@ -213,12 +213,11 @@ TEST(GapAgentSplit, ImprovesASplitNoShiftOrSwapImproves) {
   EXPECT_EQ(side, (std::vector<uint8_t>{1, 0, 0}));
 }
 
-TEST(GapAgentSplit, TruncatedSearchStillReturnsAValidSplit) {
-  // With 64 states per layer on 40 items the search is a beam: not exact,
-  // but what it returns fits and costs what it says.
-  std::mt19937 gen(11);
-  std::vector<AgentSplit::Item> items(40);
-  int64_t sum[2] = {0, 0};
+// `count` items for a two-agent split: weights 1..100 per agent, cost
+// 111 − weight + 0..19 (dearer when lighter); sum[s] += the weights on s.
+std::vector<AgentSplit::Item> RandomSplitItems(std::mt19937& gen, int count,
+                                               int64_t sum[2]) {
+  std::vector<AgentSplit::Item> items(count);
   for (auto& it : items) {
     for (int s = 0; s < 2; ++s) {
       it.w[s] = 1 + static_cast<int64_t>(gen() % 100);
@@ -226,6 +225,15 @@ TEST(GapAgentSplit, TruncatedSearchStillReturnsAValidSplit) {
       sum[s] += it.w[s];
     }
   }
+  return items;
+}
+
+TEST(GapAgentSplit, TruncatedSearchStillReturnsAValidSplit) {
+  // With 64 states per layer on 40 items the search is a beam: not exact,
+  // but what it returns fits and costs what it says.
+  std::mt19937 gen(11);
+  int64_t sum[2] = {0, 0};
+  std::vector<AgentSplit::Item> items = RandomSplitItems(gen, 40, sum);
   const int64_t cap[2] = {sum[0] * 6 / 10, sum[1] * 6 / 10};
   const double u[2] = {0.5, 0.5};
   AgentSplit split(64);
@@ -244,15 +252,8 @@ TEST(GapAgentSplit, WideningTheBeamMakesTheSameSplitExact) {
   // must search with the new width. 30 items, 2 agents: 16 states per
   // layer cut the search, 2^20 do not, and the exact split is no dearer.
   std::mt19937 gen(23);
-  std::vector<AgentSplit::Item> items(30);
   int64_t sum[2] = {0, 0};
-  for (auto& it : items) {
-    for (int s = 0; s < 2; ++s) {
-      it.w[s] = 1 + static_cast<int64_t>(gen() % 100);
-      it.cost[s] = 111 - static_cast<double>(it.w[s]) + gen() % 20;
-      sum[s] += it.w[s];
-    }
-  }
+  std::vector<AgentSplit::Item> items = RandomSplitItems(gen, 30, sum);
   const int64_t cap[2] = {sum[0] * 8 / 10, sum[1] * 8 / 10};
   const double u[2] = {0, 0};
   AgentSplit split(16);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "internal.h"
@@ -24,6 +25,34 @@ double Since(std::chrono::steady_clock::time_point t0) {
 bool Closed(double objective, double bound) {
   return std::isfinite(bound) &&
          objective - bound <= 1e-6 * std::max(1.0, std::abs(objective));
+}
+
+// The least integer at or above a lower bound of an integral-cost problem
+// (a relative tolerance of 1e-6 keeps rounding noise from adding a unit).
+double IntegralBound(double bound) {
+  return std::ceil(bound - 1e-6 * std::max(1.0, std::abs(bound)));
+}
+
+// The assignment CBC returned as a solution carrying the incumbent's bound;
+// nullopt when it breaks a constraint.
+std::optional<Solution> MipCandidate(const Problem& p,
+                                     const std::vector<int>& assignment,
+                                     const Solution& incumbent) {
+  if (assignment.empty()) return std::nullopt;
+  Solution s;
+  s.assignment = assignment;
+  s.bound = incumbent.bound;
+  s.bound_method = incumbent.bound_method;
+  if (!FillDetails(p, &s).empty()) return std::nullopt;
+  return s;
+}
+
+// Makes `s` (from CBC) the incumbent, found at `seconds`.
+void AdoptMipSolution(Solution s, double seconds, Solution* best) {
+  s.solver = "choose/mip";
+  s.iterations = best->iterations;
+  s.seconds_to_best = seconds;
+  *best = std::move(s);
 }
 
 Result<Solution> RunHeuristic(const Problem& p, const SolveOptions& opt) {
@@ -279,8 +308,7 @@ class ChooseSolver : public Solver {
         MergeFixingBounds(*kb, &*rc);
       }
     }
-    double lp_bound =
-        std::ceil(rc->bound - 1e-6 * std::max(1.0, std::abs(rc->bound)));
+    const double lp_bound = IntegralBound(rc->bound);
     if (lp_bound > best.bound) {
       best.bound = lp_bound;
       best.bound_method = bound_name;
@@ -296,30 +324,31 @@ class ChooseSolver : public Solver {
     bool proven = false;
     std::string how;
     uint64_t rounds = 0;
-    bool core_done = false;
-    // The target-fixing steps get at most half of the time left.
-    const double core_end_s = Since(t0) + 0.5 * left();
-    auto t0_core_end = [&] { return core_end_s; };
+    const std::string none_better_how =
+        bound_name + ": no assignment below the incumbent";
+    // Target fixing before the loop (unless the bound already proves the
+    // incumbent), with at most half of the time left, also when the
+    // incumbent's model is small (CBC may not finish that one): CBC on the
+    // pairs of the assignments costing at most a target T, from T = the
+    // bound up. Complete, it either finds the optimum (cost <= T: every
+    // cheaper assignment is in the reduced model) or proves the bound
+    // T + 1; the reduced model's optimum is a good assignment either way.
+    if (fixing_can_close && opt.max_iterations <= 0 && left() > 0.05) {
+      if (FixByReducedCost(p, *rc, best.objective).none_better) {
+        proven = true;
+        how = none_better_how;
+      } else {
+        CoreSteps(p, opt, *rc, bound_name, t0, Since(t0) + 0.5 * left(),
+                  max_free, &best, &proven, &how);
+      }
+    }
     while (!proven && left() > 0.05) {
       const double upper = best.objective;
       Fixing fx = FixByReducedCost(p, *rc, upper);
       if (fx.none_better) {
         proven = true;
-        how = bound_name + ": no assignment below the incumbent";
+        how = none_better_how;
         break;
-      }
-      if (fixing_can_close && !core_done && opt.max_iterations <= 0) {
-        // Target fixing, first (also when the incumbent's model is small:
-        // CBC may not finish that one): CBC on the pairs of the
-        // assignments costing at most a target T, from T = the bound up.
-        // Complete, it either finds the optimum (cost <= T: every cheaper
-        // assignment is in the reduced model) or proves the bound T + 1;
-        // the reduced model's optimum is a good assignment either way.
-        core_done = true;
-        CoreSteps(p, opt, *rc, bound_name, t0, t0_core_end(), max_free,
-                  &best, &proven, &how);
-        if (proven) break;
-        continue;
       }
       if (fx.kept > max_free) {
         // Too big for CBC to finish: the heuristic continues from the
@@ -385,20 +414,10 @@ class ChooseSolver : public Solver {
       if (!mip.ok()) break;
       best.iterations += mip->nodes;
       bool improved = false;
-      if (!mip->assignment.empty()) {
-        Solution s;
-        s.assignment = mip->assignment;
-        s.bound = best.bound;
-        s.bound_method = best.bound_method;
-        std::vector<std::string> violations = FillDetails(p, &s);
-        if (violations.empty() &&
-            s.objective <= upper - 1 + 1e-9) {  // integral
-          s.solver = "choose/mip";
-          s.iterations = best.iterations;
-          s.seconds_to_best = Since(t0);
-          best = std::move(s);
-          improved = true;
-        }
+      std::optional<Solution> s = MipCandidate(p, mip->assignment, best);
+      if (s && s->objective <= upper - 1 + 1e-9) {  // integral
+        AdoptMipSolution(std::move(*s), Since(t0), &best);
+        improved = true;
       }
       // A complete search of the reduced model (not cut by a deadline) is a
       // proof: it holds every assignment cheaper than `upper` and the
@@ -441,9 +460,7 @@ class ChooseSolver : public Solver {
                         std::chrono::steady_clock::time_point t0,
                         double end_s, int64_t max_free, Solution* best,
                         bool* proven, std::string* how) {
-    double target = std::max(
-        best->bound,
-        std::ceil(rc.bound - 1e-6 * std::max(1.0, std::abs(rc.bound))));
+    double target = std::max(best->bound, IntegralBound(rc.bound));
     while (target < best->objective && Since(t0) < end_s - 0.05) {
       Fixing tf = FixByReducedCost(p, rc, target + 1);
       if (!tf.none_better) {
@@ -457,20 +474,11 @@ class ChooseSolver : public Solver {
         if (!mip.ok()) return;
         best->iterations += mip->nodes;
         double found = std::numeric_limits<double>::infinity();
-        if (!mip->assignment.empty()) {
-          Solution s;
-          s.assignment = mip->assignment;
-          s.bound = best->bound;
-          s.bound_method = best->bound_method;
-          if (FillDetails(p, &s).empty()) {
-            found = s.objective;
-            if (s.objective < best->objective) {
-              s.solver = "choose/mip";
-              s.iterations = best->iterations;
-              s.seconds_to_best = Since(t0);
-              *best = std::move(s);
-            }
-          }
+        std::optional<Solution> s = MipCandidate(p, mip->assignment, *best);
+        if (s) {
+          found = s->objective;
+          if (s->objective < best->objective)
+            AdoptMipSolution(std::move(*s), Since(t0), best);
         }
         const bool complete =
             !mip->stopped_by_deadline &&
