@@ -236,8 +236,10 @@ TEST(ReducedCostFixing, ChooseBoundsAndClaimsOnKnownOptima) {
 
 // With as many items as CBC may get columns (choose.max_free_columns), the
 // fixing cannot reach CBC: choose leaves the bounds out and runs the
-// heuristic alone (its Lagrangian bound); with a larger limit the same
-// instance takes the fixing path (LP / knapsack bounds).
+// heuristic alone (its Lagrangian bound) — unless the instance has at most
+// choose.max_pattern_pairs (item, bin) pairs, for the pattern search of
+// target fixing; with a larger column limit the same instance takes the
+// fixing path (LP / knapsack bounds) either way.
 TEST(ReducedCostFixing, ChooseSkipsTheFixingWhenItCannotReachCbc) {
   Result<Problem> p = instances::ReadGap(kData + "/gap/chu1997/d05100");
   ASSERT_TRUE(p.ok()) << p.status().ToString();
@@ -246,6 +248,7 @@ TEST(ReducedCostFixing, ChooseSkipsTheFixingWhenItCannotReachCbc) {
   o.time_limit_s = 2;
   o.max_iterations = 20000;
   o.extra["choose.max_free_columns"] = "100";
+  o.extra["choose.max_pattern_pairs"] = "499";  // 5 x 100 = 500 pairs
   Result<Solution> alone = Solve(*p, o, "choose");
   ASSERT_TRUE(alone.ok());
   EXPECT_EQ(alone->solver, "choose/heuristic");
@@ -253,6 +256,11 @@ TEST(ReducedCostFixing, ChooseSkipsTheFixingWhenItCannotReachCbc) {
       << alone->bound_method;
   EXPECT_EQ(alone->bound_method.find("knapsacks"), std::string::npos)
       << alone->bound_method;
+  o.extra.erase("choose.max_pattern_pairs");  // 20,000 by default
+  Result<Solution> patterns = Solve(*p, o, "choose");
+  ASSERT_TRUE(patterns.ok());
+  EXPECT_NE(patterns->bound_method.find("knapsacks"), std::string::npos)
+      << patterns->bound_method;
   o.extra["choose.max_free_columns"] = "101";
   Result<Solution> fixing = Solve(*p, o, "choose");
   ASSERT_TRUE(fixing.ok());
@@ -294,6 +302,99 @@ TEST(ReducedCostFixing, TargetFixingClaimsOnlyWhatHolds) {
   }
   EXPECT_GT(solved, 20);
   EXPECT_GT(target_steps, 0);  // the test exercises the target steps
+}
+
+// A hand-made set partition: rows {0, 1, 2}; columns {0,1} (1), {2} (1),
+// {0} (0.5), {1,2} (2), {0,2} (0.1): the covers are {0,1}+{2} = 2 and
+// {0}+{1,2} = 2.5 ({0,2} leaves 1 to {0,1} or {1,2}, which overlap it).
+TEST(PatternSearch, SetPartitionHonoursTheBudget) {
+  const std::vector<std::vector<int>> cols = {{0, 1}, {2}, {0}, {1, 2}, {0, 2}};
+  const std::vector<double> cost = {1, 1, 0.5, 2, 0.1};
+  Result<SetPartitionOutcome> a = SolveSetPartition(3, cols, cost, 10, 5);
+  ASSERT_TRUE(a.ok());
+  EXPECT_TRUE(a->proven_optimal);
+  EXPECT_EQ(a->chosen, (std::vector<int>{0, 1}));
+  Result<SetPartitionOutcome> b = SolveSetPartition(3, cols, cost, 1.9, 5);
+  ASSERT_TRUE(b.ok());
+  EXPECT_TRUE(b->proven_infeasible);
+  EXPECT_TRUE(b->chosen.empty());
+}
+
+// SearchByPatterns against brute force on random instances, at targets
+// below, at and above the optimum, with the knapsack multipliers, with
+// λ = 0 (any λ must give the same answers, only slower) and with the pairs
+// that reduced-cost fixing keeps, through dancing links and through CBC
+// alone.
+TEST(PatternSearch, FindsTheCheapestWithinTheTargetOrProvesThereIsNone) {
+  std::mt19937 rng(4242);
+  int found = 0, none = 0;
+  for (int trial = 0; trial < 40; ++trial) {
+    const int n = 6 + trial % 4, m = 2 + trial % 3;
+    Problem p = RandomGap(rng, n, m, 30, 0.8, 3);
+    const double opt = Optimum(FeasibleAssignments(p));
+    if (!std::isfinite(opt)) continue;
+    Result<FixingBounds> kn = KnapsackFixingBounds(p, {}, opt + 1, 10, 3000);
+    ASSERT_TRUE(kn.ok() && kn->solved);
+    ASSERT_EQ(kn->multipliers.size(), static_cast<size_t>(n));
+    const std::vector<double> zero(n, 0.0);
+    const std::vector<uint8_t> all(static_cast<size_t>(n) * m, 1);
+    for (double target : {opt - 2, opt - 1, opt, opt + 1, opt + 6}) {
+      const Fixing fx = FixByReducedCost(p, *kn, target + 1);
+      for (int variant = 0; variant < 4; ++variant) {
+        const std::vector<double>& lambda =
+            variant == 1 ? zero : kn->multipliers;
+        const std::vector<uint8_t>& keep =
+            variant == 2 && !fx.none_better ? fx.keep : all;
+        // 60 s: a cap that no search should reach, not a speed target.
+        PatternOutcome po = SearchByPatterns(p, lambda, keep, target, 100000,
+                                             60, /*dlx_first=*/variant != 3);
+        const std::string where = "trial " + std::to_string(trial) +
+                                  " target " + std::to_string(target) +
+                                  " variant " + std::to_string(variant);
+        if (target < opt) {
+          EXPECT_EQ(po.kind, PatternOutcome::kNone) << where;
+          EXPECT_TRUE(po.assignment.empty()) << where;
+          ++none;
+        } else {
+          ASSERT_EQ(po.kind, PatternOutcome::kFound) << where;
+          EXPECT_DOUBLE_EQ(po.cost, opt) << where;
+          Result<Evaluation> ev = Evaluate(p, po.assignment);
+          ASSERT_TRUE(ev.ok()) << where;
+          EXPECT_TRUE(ev->feasible()) << where;
+          EXPECT_DOUBLE_EQ(ev->cost.total(), opt) << where;
+          ++found;
+        }
+        EXPECT_LE(po.lagrangian, opt + 1e-6) << where;
+      }
+    }
+  }
+  EXPECT_GT(found, 200);
+  EXPECT_GT(none, 100);
+}
+
+// Real data: on yagiura2004 c10400 (optimum 5597) the knapsack bound rounds
+// up to 5596 only; the pattern search proves that no assignment costs 5596
+// or less, i.e. the bound 5597 = the optimum.
+TEST(PatternSearch, RaisesTheBoundToTheOptimumOnYagiuraC10400) {
+  Result<Problem> p = instances::ReadGap(kData + "/gap/yagiura2004/c10400");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  Result<FixingBounds> lp = LpFixingBounds(*p, 30);
+  ASSERT_TRUE(lp.ok() && lp->solved);
+  Result<FixingBounds> kn =
+      KnapsackFixingBounds(*p, lp->item_duals, 5605, 30, 3000);
+  ASSERT_TRUE(kn.ok() && kn->solved);
+  FixingBounds merged = *lp;
+  MergeFixingBounds(*kn, &merged);
+  ASSERT_LE(merged.bound, 5596 + 1e-6);
+  ASSERT_GT(merged.bound, 5595);
+  const Fixing fx = FixByReducedCost(*p, merged, 5597);
+  ASSERT_FALSE(fx.none_better);
+  PatternOutcome po =
+      SearchByPatterns(*p, kn->multipliers, fx.keep, 5596, 200000, 60);
+  EXPECT_EQ(po.kind, PatternOutcome::kNone)
+      << po.patterns << " patterns, L = " << po.lagrangian;
+  EXPECT_GT(po.patterns, 0);
+  EXPECT_LE(po.lagrangian, 5597);
 }
 
 }  // namespace

@@ -205,6 +205,12 @@ constexpr int64_t kDefaultMaxFreeColumns = 400;
 // Share of the remaining time and most subgradient steps of the knapsack
 // Lagrangian bound.
 constexpr double kKnapsackShare = 0.3;
+// Above MaxFree items (CBC never gets a reduced model), the bounds and the
+// pattern search of target fixing still run up to this many (item, bin)
+// pairs, with the knapsack ascent limited to kLargeKnapsackShare of the
+// time limit.
+constexpr double kMaxPatternPairs = 20000;
+constexpr double kLargeKnapsackShare = 0.1;
 constexpr int kKnapsackIterations = 3000;
 
 // Small enough for CBC to prove optimality quickly: few assignment columns
@@ -252,9 +258,15 @@ class ChooseSolver : public Solver {
     // items as CBC may get columns, the fixing can never hand CBC a model
     // with anything left to decide (only an incumbent at the bound would
     // be a proof), and the time its bounds take (2-4 s of 10 on 80 x 1600)
-    // is better spent by the heuristic, which reports its own bound.
+    // is better spent by the heuristic, which reports its own bound. Up to
+    // choose.max_pattern_pairs pairs the bounds are cheap enough, and the
+    // pattern search of target fixing needs no CBC model.
     if (opt.compute_bound && FixingApplies(p)) {
-      if (p.num_items < MaxFree(opt)) return SolveByFixing(p, opt);
+      if (p.num_items < MaxFree(opt) ||
+          static_cast<int64_t>(p.num_items) * p.num_bins <=
+              static_cast<int64_t>(ExtraNumber(
+                  opt, "choose.max_pattern_pairs", kMaxPatternPairs)))
+        return SolveByFixing(p, opt);
       // Not CBC on the whole model either (10 x 400 is "small" by
       // SmallForMip, but CBC finished none of its reduced models).
       ECOTONE_ASSIGN_OR_RETURN(Solution s, RunHeuristic(p, opt));
@@ -298,11 +310,16 @@ class ChooseSolver : public Solver {
       return best;
     }
     std::string bound_name = "lp (clp duals)";
+    std::vector<double> multipliers;  // of the knapsack bound
     {
       Result<FixingBounds> kb = KnapsackFixingBounds(
           p, rc->item_duals, best.objective,
-          std::max(0.01, left() * kKnapsackShare), kKnapsackIterations);
+          std::max(0.01, p.num_items < MaxFree(opt)
+                             ? left() * kKnapsackShare
+                             : opt.time_limit_s * kLargeKnapsackShare),
+          kKnapsackIterations);
       if (kb.ok() && kb->solved) {
+        multipliers = kb->multipliers;
         if (kb->bound > rc->bound)
           bound_name = "lagrangian (assignment relaxed, knapsacks)";
         MergeFixingBounds(*kb, &*rc);
@@ -333,13 +350,14 @@ class ChooseSolver : public Solver {
     // bound up. Complete, it either finds the optimum (cost <= T: every
     // cheaper assignment is in the reduced model) or proves the bound
     // T + 1; the reduced model's optimum is a good assignment either way.
-    if (fixing_can_close && opt.max_iterations <= 0 && left() > 0.05) {
+    if ((fixing_can_close || !multipliers.empty()) &&
+        opt.max_iterations <= 0 && left() > 0.05) {
       if (FixByReducedCost(p, *rc, best.objective).none_better) {
         proven = true;
         how = none_better_how;
       } else {
-        CoreSteps(p, opt, *rc, bound_name, t0, Since(t0) + 0.5 * left(),
-                  max_free, &best, &proven, &how);
+        CoreSteps(p, opt, *rc, multipliers, bound_name, t0,
+                  Since(t0) + 0.5 * left(), max_free, &best, &proven, &how);
       }
     }
     while (!proven && left() > 0.05) {
@@ -449,22 +467,54 @@ class ChooseSolver : public Solver {
   }
 
   // Target fixing (see SolveByFixing): for T = ⌈bound⌉, ⌈bound⌉ + 1, ...
-  // while the pairs usable by assignments costing at most T are at most
-  // max_free columns, CBC solves that reduced model (no MIP start) until
-  // end_s (seconds since t0). A complete search that finds an assignment
+  // the pattern search (SearchByPatterns, at the knapsack multipliers) over
+  // the pairs usable by assignments costing at most T; if it gives up and
+  // those pairs are at most choose.max_target_columns (default max_free),
+  // CBC solves that reduced model (no MIP start); all until end_s (seconds
+  // since t0). A complete search that finds an assignment
   // costing at most T proves it optimal; one that finds none at or below
   // T proves the bound T + 1. Any assignment it finds cheaper than the
   // incumbent replaces it. Stops at the first incomplete search.
   static void CoreSteps(const Problem& p, const SolveOptions& opt,
-                        const FixingBounds& rc, const std::string& bound_name,
+                        const FixingBounds& rc,
+                        const std::vector<double>& multipliers,
+                        const std::string& bound_name,
                         std::chrono::steady_clock::time_point t0,
                         double end_s, int64_t max_free, Solution* best,
                         bool* proven, std::string* how) {
     double target = std::max(best->bound, IntegralBound(rc.bound));
     while (target < best->objective && Since(t0) < end_s - 0.05) {
       Fixing tf = FixByReducedCost(p, rc, target + 1);
-      if (!tf.none_better) {
-        if (tf.kept > max_free) return;
+      const bool cbc_can_follow =
+          tf.kept <= static_cast<int64_t>(ExtraNumber(
+                         opt, "choose.max_target_columns", max_free));
+      PatternOutcome po;
+      if (!tf.none_better && !multipliers.empty()) {
+        // A third of the time left when CBC on the compact model can take
+        // over (it found the optimum of yagiura2004 e10100 that the cover
+        // search, given all of the time, did not).
+        const double left_s = std::max(0.01, end_s - Since(t0));
+        po = SearchByPatterns(p, multipliers, tf.keep, target, 200000,
+                              cbc_can_follow ? left_s / 3 : left_s);
+        std::optional<Solution> s = MipCandidate(p, po.assignment, *best);
+        if (s && s->objective < best->objective)
+          AdoptMipSolution(std::move(*s), Since(t0), best);
+        // With the bound at target already, an assignment costing target
+        // (from a search cut short too) is optimal.
+        if ((po.kind == PatternOutcome::kFound &&
+             best->objective <= po.cost + 1e-9) ||
+            (!po.assignment.empty() && Closed(best->objective, best->bound))) {
+          *proven = true;
+          *how = bound_name + ", target fixing (" + std::to_string(tf.kept) +
+                 " of " + std::to_string(rc.columns) +
+                 " columns kept at cost <= " +
+                 std::to_string(static_cast<int64_t>(target)) +
+                 ") + pattern search: optimal";
+          return;
+        }
+      }
+      if (!tf.none_better && po.kind == PatternOutcome::kGaveUp) {
+        if (!cbc_can_follow) return;
         SolveOptions mo = opt;
         mo.time_limit_s = end_s - Since(t0);
         mo.initial.clear();

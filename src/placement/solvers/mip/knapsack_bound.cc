@@ -254,6 +254,7 @@ Result<FixingBounds> KnapsackFixingBounds(const Problem& p,
     }
   }
   out.bound = best;
+  out.multipliers = best_lambda;
   out.solved = true;
   StrengthenByAssignment(p, &out);
   return out;

@@ -515,6 +515,98 @@ Result<MipOutcome> SolveMip(const Problem& p, const SolveOptions& opt,
   return out;
 }
 
+Result<SetPartitionOutcome> SolveSetPartition(
+    int num_rows, const std::vector<std::vector<int>>& columns,
+    const std::vector<double>& cost, double budget, double time_limit_s,
+    double allowable_gap_abs) {
+  const auto t_start = std::chrono::steady_clock::now();
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  Model md;
+  for (int r = 0; r < num_rows; ++r) md.AddRow(1, 1);
+  const int budget_row = md.AddRow(-kInf, budget);
+  for (size_t j = 0; j < columns.size(); ++j) {
+    const int c = md.AddCol(0, 1, cost[j], true);
+    for (int r : columns[j]) {
+      if (r < 0 || r >= num_rows)
+        return Status::InvalidArgument("set partition: row out of range");
+      md.Set(r, c, 1.0);
+    }
+    md.Set(budget_row, c, cost[j]);
+  }
+  SetPartitionOutcome out;
+  Deadline deadline;
+  deadline.at =
+      t_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                    std::chrono::duration<double>(time_limit_s + 0.05));
+  DeadlineHandler handler(&deadline);
+  OsiClpSolverInterface solver;
+  solver.messageHandler()->setLogLevel(0);
+  solver.getModelPtr()->messageHandler()->setLogLevel(0);
+  LoadModel(md, &solver);
+  solver.getModelPtr()->passInEventHandler(&handler);
+  solver.initialSolve();
+  if (deadline.fired) {
+    out.stopped_by_deadline = true;
+    return out;
+  }
+  if (solver.isProvenPrimalInfeasible()) {
+    out.proven_infeasible = true;  // not even fractionally coverable
+    return out;
+  }
+  if (!solver.isProvenOptimal()) {
+    out.stopped_by_deadline = true;  // no claim
+    return out;
+  }
+  for (size_t c = 0; c < columns.size(); ++c)
+    solver.setInteger(static_cast<int>(c));
+  CbcModel model(solver);
+  model.setLogLevel(0);
+  model.messageHandler()->setLogLevel(0);
+  double recorded_bound = -kInf;
+  BoundRecorder recorder(&deadline, &recorded_bound);
+  model.passInEventHandler(&recorder);
+  CbcSolverUsefulData data;
+  data.noPrinting_ = true;
+  data.useSignalHandler_ = false;
+  CbcMain0(model, data);
+  const double left =
+      time_limit_s -
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start)
+          .count();
+  const std::string sec = std::to_string(std::max(0.05, left));
+  const std::string allowable_gap = std::to_string(allowable_gap_abs);
+  std::vector<const char*> argv = {
+      "ecotone", "-log", "0", "-slog", "0", "-threads", "0", "-timeMode",
+      "elapsed", "-sec", sec.c_str(), "-allowableGap",
+      allowable_gap.c_str(), "-ratioGap", "1e-9"};
+  // "-threads 0": no tree thread at all ("1" starts one, and on these
+  // small models the main thread sometimes waited on it forever in
+  // CbcBaseModel::waitForThreadsInTree). CBC's preprocessing and cuts
+  // cost more than they bring on these
+  // models (yagiura2004 c40400 at T = 4244, 4,380 patterns: 2.5 s without,
+  // no finish in 4 s with them).
+  for (const char* a : {"-preprocess", "off", "-cuts", "off"})
+    argv.push_back(a);
+  argv.push_back("-solve");
+  argv.push_back("-quit");
+  CbcMain1(
+      static_cast<int>(argv.size()), argv.data(), model,
+      [](CbcModel*, int) { return 0; }, data);
+  out.stopped_by_deadline = deadline.fired;
+  if (model.isAbandoned() && !deadline.fired) {
+    return Status::Internal("set partition: CBC abandoned the solve");
+  }
+  out.proven_infeasible = !deadline.fired && model.isProvenInfeasible();
+  out.proven_optimal = !deadline.fired && model.isProvenOptimal();
+  const double* sol = model.bestSolution();
+  if (sol != nullptr && model.getSolutionCount() > 0) {
+    for (size_t c = 0; c < columns.size(); ++c) {
+      if (sol[c] > 0.5) out.chosen.push_back(static_cast<int>(c));
+    }
+  }
+  return out;
+}
+
 Result<FixingBounds> LpFixingBounds(const Problem& p, double time_limit_s) {
   const auto t_start = std::chrono::steady_clock::now();
   if (p.HasPairwise()) {

@@ -65,6 +65,9 @@ struct FixingBounds {
   int64_t columns = 0;  // x columns of the full model
   // LP only: the duals of the assignment rows (item i).
   std::vector<double> item_duals;
+  // Knapsack bound only: the multipliers λ of the assignment rows at which
+  // `bound` (before StrengthenByAssignment) was reached.
+  std::vector<double> multipliers;
 };
 
 // From the LP relaxation of the full model (Clp, optimal duals π). The
@@ -125,6 +128,51 @@ struct Fixing {
 };
 Fixing FixByReducedCost(const Problem& problem, const FixingBounds& bounds,
                         double upper);
+
+// min Σ cost_j z_j over binary z with Σ_{j : r ∈ columns[j]} z_j = 1 for
+// every row r < num_rows and Σ cost_j z_j <= budget, by CBC (one thread)
+// within time_limit_s; optimal means within allowable_gap_abs of the best
+// (e.g. 0.5 when solutions differ by whole numbers). `chosen` lists the
+// columns of the best solution found (empty if none); proven_infeasible:
+// no solution within the budget.
+struct SetPartitionOutcome {
+  std::vector<int> chosen;
+  bool proven_optimal = false;
+  bool proven_infeasible = false;
+  bool stopped_by_deadline = false;
+};
+Result<SetPartitionOutcome> SolveSetPartition(
+    int num_rows, const std::vector<std::vector<int>>& columns,
+    const std::vector<double>& cost, double budget, double time_limit_s,
+    double allowable_gap_abs = 1e-7);
+
+// The assignments that cost at most `target` and use only the pairs in
+// keep[i·m + b] (e.g. FixByReducedCost(..., target + 1).keep), searched
+// exactly through the Lagrangian decomposition of their cost at the
+// multipliers `lambda` (patterns.cc): per bin, every subset of its kept
+// items within the excess budget target − L(λ), then an exact cover of the
+// items by one subset per bin: dancing links for a moment (unless
+// !dlx_first), then SolveSetPartition (unless !cbc_after), all within
+// time_limit_s. One dimension, integral
+// demands, capacities and costs, no pairwise terms; otherwise kGaveUp.
+struct PatternOutcome {
+  // kFound: `assignment` is the cheapest costing at most target.
+  // kNone: no assignment costs at most target (so target + 1 is a bound).
+  // kGaveUp: more than max_patterns subsets or the time limit (or not
+  // applicable); `assignment` may still hold one costing <= target.
+  enum Kind { kGaveUp, kFound, kNone } kind = kGaveUp;
+  std::vector<int> assignment;
+  double cost = std::numeric_limits<double>::infinity();
+  double lagrangian = -std::numeric_limits<double>::infinity();  // L(λ)
+  int64_t patterns = 0;
+  int64_t nodes = 0;
+};
+PatternOutcome SearchByPatterns(const Problem& problem,
+                                const std::vector<double>& lambda,
+                                const std::vector<uint8_t>& keep,
+                                double target, int64_t max_patterns,
+                                double time_limit_s, bool dlx_first = true,
+                                bool cbc_after = true);
 
 }  // namespace ecotone::placement::internal
 
