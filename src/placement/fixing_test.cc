@@ -324,10 +324,10 @@ TEST(PatternSearch, SetPartitionHonoursTheBudget) {
 // below, at and above the optimum, with the knapsack multipliers, with
 // λ = 0 (any λ must give the same answers, only slower) and with the pairs
 // that reduced-cost fixing keeps, through dancing links and through CBC
-// alone.
+// alone, and with a quick cover of a few patterns first.
 TEST(PatternSearch, FindsTheCheapestWithinTheTargetOrProvesThereIsNone) {
   std::mt19937 rng(4242);
-  int found = 0, none = 0;
+  int found = 0, none = 0, quick_found = 0;
   for (int trial = 0; trial < 40; ++trial) {
     const int n = 6 + trial % 4, m = 2 + trial % 3;
     Problem p = RandomGap(rng, n, m, 30, 0.8, 3);
@@ -340,14 +340,17 @@ TEST(PatternSearch, FindsTheCheapestWithinTheTargetOrProvesThereIsNone) {
     const std::vector<uint8_t> all(static_cast<size_t>(n) * m, 1);
     for (double target : {opt - 2, opt - 1, opt, opt + 1, opt + 6}) {
       const Fixing fx = FixByReducedCost(p, *kn, target + 1);
-      for (int variant = 0; variant < 4; ++variant) {
+      for (int variant = 0; variant < 5; ++variant) {
         const std::vector<double>& lambda =
             variant == 1 ? zero : kn->multipliers;
         const std::vector<uint8_t>& keep =
             variant == 2 && !fx.none_better ? fx.keep : all;
         // 60 s: a cap that no search should reach, not a speed target.
-        PatternOutcome po = SearchByPatterns(p, lambda, keep, target, 100000,
-                                             60, /*dlx_first=*/variant != 3);
+        // Variant 4: the quick cover of at most 3 patterns first.
+        PatternOutcome po = SearchByPatterns(
+            p, lambda, keep, target, 100000, 60,
+            /*quick_patterns=*/variant == 4 ? 3 : 0,
+            /*dlx_first=*/variant != 3);
         const std::string where = "trial " + std::to_string(trial) +
                                   " target " + std::to_string(target) +
                                   " variant " + std::to_string(variant);
@@ -355,6 +358,15 @@ TEST(PatternSearch, FindsTheCheapestWithinTheTargetOrProvesThereIsNone) {
           EXPECT_EQ(po.kind, PatternOutcome::kNone) << where;
           EXPECT_TRUE(po.assignment.empty()) << where;
           ++none;
+        } else if (po.kind == PatternOutcome::kGaveUp && variant == 4) {
+          // Found by the quick cover: feasible, within the target.
+          ASSERT_FALSE(po.assignment.empty()) << where;
+          Result<Evaluation> ev = Evaluate(p, po.assignment);
+          ASSERT_TRUE(ev.ok()) << where;
+          EXPECT_TRUE(ev->feasible()) << where;
+          EXPECT_LE(ev->cost.total(), target + 1e-9) << where;
+          EXPECT_DOUBLE_EQ(ev->cost.total(), po.cost) << where;
+          ++quick_found;
         } else {
           ASSERT_EQ(po.kind, PatternOutcome::kFound) << where;
           EXPECT_DOUBLE_EQ(po.cost, opt) << where;
@@ -370,6 +382,7 @@ TEST(PatternSearch, FindsTheCheapestWithinTheTargetOrProvesThereIsNone) {
   }
   EXPECT_GT(found, 200);
   EXPECT_GT(none, 100);
+  EXPECT_GT(quick_found, 5);  // the quick cover is exercised
 }
 
 // Real data: on yagiura2004 c10400 (optimum 5597) the knapsack bound rounds

@@ -211,6 +211,9 @@ constexpr double kKnapsackShare = 0.3;
 // time limit.
 constexpr double kMaxPatternPairs = 20000;
 constexpr double kLargeKnapsackShare = 0.1;
+// Target fixing's pattern search first covers with at most this many
+// patterns of least excess when there are more (SearchByPatterns).
+constexpr double kQuickPatterns = 50000;
 constexpr int kKnapsackIterations = 3000;
 
 // Small enough for CBC to prove optimality quickly: few assignment columns
@@ -494,8 +497,11 @@ class ChooseSolver : public Solver {
         // over (it found the optimum of yagiura2004 e10100 that the cover
         // search, given all of the time, did not).
         const double left_s = std::max(0.01, end_s - Since(t0));
-        po = SearchByPatterns(p, multipliers, tf.keep, target, 200000,
-                              cbc_can_follow ? left_s / 3 : left_s);
+        po = SearchByPatterns(
+            p, multipliers, tf.keep, target, 200000,
+            cbc_can_follow ? left_s / 3 : left_s,
+            static_cast<int64_t>(ExtraNumber(opt, "choose.quick_patterns",
+                                             kQuickPatterns)));
         std::optional<Solution> s = MipCandidate(p, po.assignment, *best);
         if (s && s->objective < best->objective)
           AdoptMipSolution(std::move(*s), Since(t0), best);

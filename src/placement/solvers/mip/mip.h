@@ -153,7 +153,10 @@ Result<SetPartitionOutcome> SolveSetPartition(
 // items within the excess budget target − L(λ), then an exact cover of the
 // items by one subset per bin: dancing links for a moment (unless
 // !dlx_first), then SolveSetPartition (unless !cbc_after), all within
-// time_limit_s. One dimension, integral
+// time_limit_s. With more than quick_patterns (> 0) patterns, first for a
+// third of the time the cover of those of least excess (at most
+// quick_patterns): incomplete, so an assignment found there is reported
+// with kGaveUp. One dimension, integral
 // demands, capacities and costs, no pairwise terms; otherwise kGaveUp.
 struct PatternOutcome {
   // kFound: `assignment` is the cheapest costing at most target.
@@ -171,8 +174,9 @@ PatternOutcome SearchByPatterns(const Problem& problem,
                                 const std::vector<double>& lambda,
                                 const std::vector<uint8_t>& keep,
                                 double target, int64_t max_patterns,
-                                double time_limit_s, bool dlx_first = true,
-                                bool cbc_after = true);
+                                double time_limit_s,
+                                int64_t quick_patterns = 0,
+                                bool dlx_first = true, bool cbc_after = true);
 
 }  // namespace ecotone::placement::internal
 
