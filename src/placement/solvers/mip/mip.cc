@@ -117,6 +117,18 @@ class BoundRecorder : public CbcEventHandler {
   double* bound_;
 };
 
+// Silences `model` and CBC's driver, passes in `handler` and prepares the
+// driver (CbcMain0) for a CbcMain1 call with `data`.
+void QuietCbc(CbcEventHandler* handler, CbcModel* model,
+              CbcSolverUsefulData* data) {
+  model->setLogLevel(0);
+  model->messageHandler()->setLogLevel(0);
+  model->passInEventHandler(handler);
+  data->noPrinting_ = true;
+  data->useSignalHandler_ = false;
+  CbcMain0(*model, *data);
+}
+
 // A built model and the x column of each allowed (item, bin): xcol[i] lists
 // (bin, column).
 struct BuiltModel {
@@ -394,15 +406,10 @@ Result<MipOutcome> SolveMip(const Problem& p, const SolveOptions& opt,
     if (md.integer[c]) solver.setInteger(c);
   }
   CbcModel model(solver);
-  model.setLogLevel(0);
-  model.messageHandler()->setLogLevel(0);
   double recorded_bound = -kInf;
   BoundRecorder recorder(&deadline, &recorded_bound);
-  model.passInEventHandler(&recorder);
   CbcSolverUsefulData data;
-  data.noPrinting_ = true;
-  data.useSignalHandler_ = false;
-  CbcMain0(model, data);
+  QuietCbc(&recorder, &model, &data);
   if (opt.initial.size() == static_cast<size_t>(n)) {
     std::vector<std::pair<std::string, double>> start_values;
     bool complete = true;
@@ -560,15 +567,10 @@ Result<SetPartitionOutcome> SolveSetPartition(
   for (size_t c = 0; c < columns.size(); ++c)
     solver.setInteger(static_cast<int>(c));
   CbcModel model(solver);
-  model.setLogLevel(0);
-  model.messageHandler()->setLogLevel(0);
   double recorded_bound = -kInf;
   BoundRecorder recorder(&deadline, &recorded_bound);
-  model.passInEventHandler(&recorder);
   CbcSolverUsefulData data;
-  data.noPrinting_ = true;
-  data.useSignalHandler_ = false;
-  CbcMain0(model, data);
+  QuietCbc(&recorder, &model, &data);
   const double left =
       time_limit_s -
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start)
@@ -582,9 +584,8 @@ Result<SetPartitionOutcome> SolveSetPartition(
   // "-threads 0": no tree thread at all ("1" starts one, and on these
   // small models the main thread sometimes waited on it forever in
   // CbcBaseModel::waitForThreadsInTree). CBC's preprocessing and cuts
-  // cost more than they bring on these
-  // models (yagiura2004 c40400 at T = 4244, 4,380 patterns: 2.5 s without,
-  // no finish in 4 s with them).
+  // cost more than they bring on these models (yagiura2004 c40400 at
+  // T = 4244, 4,380 patterns: 2.5 s without, no finish in 4 s with them).
   for (const char* a : {"-preprocess", "off", "-cuts", "off"})
     argv.push_back(a);
   argv.push_back("-solve");

@@ -152,7 +152,7 @@ Result<SetPartitionOutcome> SolveSetPartition(
 // multipliers `lambda` (patterns.cc): per bin, every subset of its kept
 // items within the excess budget target − L(λ), then an exact cover of the
 // items by one subset per bin: dancing links for a moment (unless
-// !dlx_first), then SolveSetPartition (unless !cbc_after), all within
+// !dlx_first), then SolveSetPartition, all within
 // time_limit_s. With more than quick_patterns (> 0) patterns, first for a
 // third of the time the cover of those of least excess (at most
 // quick_patterns): incomplete, so an assignment found there is reported
@@ -176,7 +176,7 @@ PatternOutcome SearchByPatterns(const Problem& problem,
                                 double target, int64_t max_patterns,
                                 double time_limit_s,
                                 int64_t quick_patterns = 0,
-                                bool dlx_first = true, bool cbc_after = true);
+                                bool dlx_first = true);
 
 }  // namespace ecotone::placement::internal
 

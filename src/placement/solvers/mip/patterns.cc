@@ -213,8 +213,7 @@ PatternOutcome SearchByPatterns(const Problem& p,
                                 const std::vector<uint8_t>& keep,
                                 double target, int64_t max_patterns,
                                 double time_limit_s,
-                                int64_t quick_patterns, bool dlx_first,
-                                bool cbc_after) {
+                                int64_t quick_patterns, bool dlx_first) {
   const auto deadline =
       std::chrono::steady_clock::now() +
       std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -439,7 +438,7 @@ PatternOutcome SearchByPatterns(const Problem& p,
     const double left = std::chrono::duration<double>(
                             until - std::chrono::steady_clock::now())
                             .count();
-    if (!*complete && cbc_after && left > 0.01) {
+    if (!*complete && left > 0.01) {
       std::vector<std::vector<int>> cols(pats.size());
       std::vector<double> excess(pats.size());
       for (size_t j = 0; j < pats.size(); ++j) {
