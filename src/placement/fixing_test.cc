@@ -46,7 +46,8 @@ Problem RandomGap(std::mt19937& rng, int n, int m, int max_cost, double share,
     a[k] = weight(rng);
     total += a[k];
   }
-  for (int b = 0; b < m; ++b) cap[b] = std::floor(share * total / m / m) + slack;
+  for (int b = 0; b < m; ++b)
+    cap[b] = std::floor(share * total / m / m) + slack;
   return GapProblem(n, m, c, a, cap);
 }
 
@@ -292,8 +293,8 @@ TEST(ReducedCostFixing, TargetFixingClaimsOnlyWhatHolds) {
     ASSERT_FALSE(s->assignment.empty());
     ++solved;
     EXPECT_GE(s->objective, opt - 1e-9) << "trial " << trial;
-    EXPECT_LE(s->bound, opt + 1e-6) << "trial " << trial << " "
-                                    << s->bound_method;
+    EXPECT_LE(s->bound, opt + 1e-6)
+        << "trial " << trial << " " << s->bound_method;
     if (s->status == SolveOutcome::kOptimal) {
       EXPECT_DOUBLE_EQ(s->objective, opt) << "trial " << trial;
     }
@@ -347,10 +348,10 @@ TEST(PatternSearch, FindsTheCheapestWithinTheTargetOrProvesThereIsNone) {
             variant == 2 && !fx.none_better ? fx.keep : all;
         // 60 s: a cap that no search should reach, not a speed target.
         // Variant 4: the quick cover of at most 3 patterns first.
-        PatternOutcome po = SearchByPatterns(
-            p, lambda, keep, target, 100000, 60,
-            /*quick_patterns=*/variant == 4 ? 3 : 0,
-            /*dlx_first=*/variant != 3);
+        PatternOutcome po =
+            SearchByPatterns(p, lambda, keep, target, 100000, 60,
+                             /*quick_patterns=*/variant == 4 ? 3 : 0,
+                             /*dlx_first=*/variant != 3);
         const std::string where = "trial " + std::to_string(trial) +
                                   " target " + std::to_string(target) +
                                   " variant " + std::to_string(variant);

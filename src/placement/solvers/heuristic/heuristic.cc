@@ -267,8 +267,8 @@ class ChooseSolver : public Solver {
     if (opt.compute_bound && FixingApplies(p)) {
       if (p.num_items < MaxFree(opt) ||
           static_cast<int64_t>(p.num_items) * p.num_bins <=
-              static_cast<int64_t>(ExtraNumber(
-                  opt, "choose.max_pattern_pairs", kMaxPatternPairs)))
+              static_cast<int64_t>(ExtraNumber(opt, "choose.max_pattern_pairs",
+                                               kMaxPatternPairs)))
         return SolveByFixing(p, opt);
       // Not CBC on the whole model either (10 x 400 is "small" by
       // SmallForMip, but CBC finished none of its reduced models).
@@ -353,8 +353,8 @@ class ChooseSolver : public Solver {
     // bound up. Complete, it either finds the optimum (cost <= T: every
     // cheaper assignment is in the reduced model) or proves the bound
     // T + 1; the reduced model's optimum is a good assignment either way.
-    if ((fixing_can_close || !multipliers.empty()) &&
-        opt.max_iterations <= 0 && left() > 0.05) {
+    if ((fixing_can_close || !multipliers.empty()) && opt.max_iterations <= 0 &&
+        left() > 0.05) {
       if (FixByReducedCost(p, *rc, best.objective).none_better) {
         proven = true;
         how = none_better_how;
@@ -482,9 +482,9 @@ class ChooseSolver : public Solver {
                         const FixingBounds& rc,
                         const std::vector<double>& multipliers,
                         const std::string& bound_name,
-                        std::chrono::steady_clock::time_point t0,
-                        double end_s, int64_t max_free, Solution* best,
-                        bool* proven, std::string* how) {
+                        std::chrono::steady_clock::time_point t0, double end_s,
+                        int64_t max_free, Solution* best, bool* proven,
+                        std::string* how) {
     double target = std::max(best->bound, IntegralBound(rc.bound));
     while (target < best->objective && Since(t0) < end_s - 0.05) {
       Fixing tf = FixByReducedCost(p, rc, target + 1);
@@ -500,8 +500,8 @@ class ChooseSolver : public Solver {
         po = SearchByPatterns(
             p, multipliers, tf.keep, target, 200000,
             cbc_can_follow ? left_s / 3 : left_s,
-            static_cast<int64_t>(ExtraNumber(opt, "choose.quick_patterns",
-                                             kQuickPatterns)));
+            static_cast<int64_t>(
+                ExtraNumber(opt, "choose.quick_patterns", kQuickPatterns)));
         std::optional<Solution> s = MipCandidate(p, po.assignment, *best);
         if (s && s->objective < best->objective)
           AdoptMipSolution(std::move(*s), Since(t0), best);
@@ -536,16 +536,16 @@ class ChooseSolver : public Solver {
           if (s->objective < best->objective)
             AdoptMipSolution(std::move(*s), Since(t0), best);
         }
-        const bool complete =
-            !mip->stopped_by_deadline &&
-            (mip->proven_optimal || mip->proven_infeasible);
+        const bool complete = !mip->stopped_by_deadline &&
+                              (mip->proven_optimal || mip->proven_infeasible);
         if (!complete) return;
         if (found <= target + 1e-9) {
           *proven = true;
           *how = bound_name + ", target fixing (" + std::to_string(tf.kept) +
                  " of " + std::to_string(rc.columns) +
-                 " columns kept at cost <= " + std::to_string(
-                     static_cast<int64_t>(target)) + ") + cbc: optimal";
+                 " columns kept at cost <= " +
+                 std::to_string(static_cast<int64_t>(target)) +
+                 ") + cbc: optimal";
           return;
         }
       }

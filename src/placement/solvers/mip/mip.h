@@ -172,9 +172,8 @@ struct PatternOutcome {
 };
 PatternOutcome SearchByPatterns(const Problem& problem,
                                 const std::vector<double>& lambda,
-                                const std::vector<uint8_t>& keep,
-                                double target, int64_t max_patterns,
-                                double time_limit_s,
+                                const std::vector<uint8_t>& keep, double target,
+                                int64_t max_patterns, double time_limit_s,
                                 int64_t quick_patterns = 0,
                                 bool dlx_first = true);
 

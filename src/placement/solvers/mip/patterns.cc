@@ -14,8 +14,9 @@
 // knapsack table, and the assignments are the exact covers of the items by
 // one pattern per bin (Knuth's dancing links, with the excess budget as a
 // bound; CBC on the same set-partitioning model was far slower: 3.3 s
-// against 0.03 s on yagiura2004 c10400 at T = 5596). The pairs that reduced-cost fixing removed are left out of the
-// patterns, which keeps every assignment costing at most T.
+// against 0.03 s on yagiura2004 c10400 at T = 5596). The pairs that
+// reduced-cost fixing removed are left out of the patterns, which keeps every
+// assignment costing at most T.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -96,8 +97,7 @@ class Dlx {
 
   // The least total excess of a cover within `budget` (inf if none) and its
   // rows; *complete = false when the deadline stopped the search.
-  double Search(double budget,
-                std::chrono::steady_clock::time_point deadline,
+  double Search(double budget, std::chrono::steady_clock::time_point deadline,
                 std::vector<int>* best_rows, bool* complete) {
     budget_ = budget;
     best_ = kInf;
@@ -210,9 +210,8 @@ double LeastKnapsack(const std::vector<double>& r, const std::vector<int>& w,
 
 PatternOutcome SearchByPatterns(const Problem& p,
                                 const std::vector<double>& lambda,
-                                const std::vector<uint8_t>& keep,
-                                double target, int64_t max_patterns,
-                                double time_limit_s,
+                                const std::vector<uint8_t>& keep, double target,
+                                int64_t max_patterns, double time_limit_s,
                                 int64_t quick_patterns, bool dlx_first) {
   const auto deadline =
       std::chrono::steady_clock::now() +
@@ -379,8 +378,7 @@ PatternOutcome SearchByPatterns(const Problem& p,
           pt.bin = b;
           // Excesses below 1e-9 are rounding noise: 0 (CBC's numerics).
           pt.excess = value - kp[b] > 1e-9 ? value - kp[b] : 0.0;
-          for (int k : stack)
-            pt.items.push_back(column_of_item[bp.items[k]]);
+          for (int k : stack) pt.items.push_back(column_of_item[bp.items[k]]);
           patterns.push_back(std::move(pt));
           return;
         }
@@ -398,11 +396,10 @@ PatternOutcome SearchByPatterns(const Problem& p,
         return out;
       }
       // In increasing excess: the search reads a bin's least first.
-      std::stable_sort(
-          patterns.begin() + static_cast<std::ptrdiff_t>(before),
-          patterns.end(), [](const Pattern& x, const Pattern& y) {
-            return x.excess < y.excess;
-          });
+      std::stable_sort(patterns.begin() + static_cast<std::ptrdiff_t>(before),
+                       patterns.end(), [](const Pattern& x, const Pattern& y) {
+                         return x.excess < y.excess;
+                       });
     }
     if (!overflow) break;
     if (std::chrono::steady_clock::now() >= deadline) return out;
@@ -415,12 +412,11 @@ PatternOutcome SearchByPatterns(const Problem& p,
   // Returns the least total excess found (inf if none).
   auto cover = [&](const std::vector<Pattern>& pats, double seconds,
                    std::vector<int>* rows, bool* complete) {
-    const auto until =
-        std::min(deadline,
-                 std::chrono::steady_clock::now() +
-                     std::chrono::duration_cast<
-                         std::chrono::steady_clock::duration>(
-                         std::chrono::duration<double>(seconds)));
+    const auto until = std::min(
+        deadline,
+        std::chrono::steady_clock::now() +
+            std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                std::chrono::duration<double>(seconds)));
     double least = kInf;
     *complete = false;
     if (dlx_first) {
@@ -435,9 +431,9 @@ PatternOutcome SearchByPatterns(const Problem& p,
           rows, complete);
       out.nodes += dlx.nodes();
     }
-    const double left = std::chrono::duration<double>(
-                            until - std::chrono::steady_clock::now())
-                            .count();
+    const double left =
+        std::chrono::duration<double>(until - std::chrono::steady_clock::now())
+            .count();
     if (!*complete && left > 0.01) {
       std::vector<std::vector<int>> cols(pats.size());
       std::vector<double> excess(pats.size());
@@ -476,8 +472,8 @@ PatternOutcome SearchByPatterns(const Problem& p,
     for (double f = share * 0.5; f > share / 1024; f *= 0.5) {
       quick_set.clear();
       for (const Pattern& pt : patterns) {
-        if (pt.excess <= part[pt.bin].least_excess +
-                             f * (slack - least_total) + tol)
+        if (pt.excess <=
+            part[pt.bin].least_excess + f * (slack - least_total) + tol)
           quick_set.push_back(pt);
       }
       if (static_cast<int64_t>(quick_set.size()) <= quick_patterns) break;
@@ -510,8 +506,8 @@ PatternOutcome SearchByPatterns(const Problem& p,
     out.cost = cost;
   }
   if (!complete || restricted) return out;  // kGaveUp, maybe with one
-  out.kind = std::isfinite(least) ? PatternOutcome::kFound
-                                  : PatternOutcome::kNone;
+  out.kind =
+      std::isfinite(least) ? PatternOutcome::kFound : PatternOutcome::kNone;
   return out;
 }
 
