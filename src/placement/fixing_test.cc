@@ -4,6 +4,7 @@
 // bounds and optimality claims checked against known optima.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -305,6 +306,47 @@ TEST(ReducedCostFixing, TargetFixingClaimsOnlyWhatHolds) {
   EXPECT_GT(target_steps, 0);  // the test exercises the target steps
 }
 
+// The re-split search (choose, when the incumbent's reduced model is too
+// big for CBC), with target fixing off so that it runs: against CBC's
+// proven optimum, a bound never above it and "optimal" only at it, and
+// the re-split proof (every bin re-split, nothing cheaper) is taken. (The
+// heuristic's incumbent is mostly optimal already on these sizes; the
+// re-split's search itself is checked against brute force by
+// PatternSearch.ResplitFindsTheCheapestMoveAmongTheChosenBins.)
+TEST(ReducedCostFixing, ResplitSearchClaimsOnlyWhatHolds) {
+  std::mt19937 rng(4711);
+  int resplit_proofs = 0, solved = 0;
+  for (int trial = 0; trial < 24; ++trial) {
+    const int n = 40 + trial % 11, m = 5 + trial % 2;
+    Problem p = RandomGap(rng, n, m, 60, 0.85, 1);
+    SolveOptions exact;
+    exact.time_limit_s = 60;  // a cap, not a speed target
+    Result<Solution> cbc = Solve(p, exact, "mip");
+    ASSERT_TRUE(cbc.ok());
+    if (cbc->status != SolveOutcome::kOptimal) continue;  // infeasible
+    const double opt = cbc->objective;
+    SolveOptions o;
+    o.time_limit_s = 0.5;
+    o.seed = static_cast<uint64_t>(trial);
+    o.extra["choose.max_free_columns"] = "1";
+    o.extra["choose.heuristic_share"] = "0.01";
+    o.extra["choose.target_steps"] = "0";
+    Result<Solution> s = Solve(p, o, "choose");
+    ASSERT_TRUE(s.ok());
+    ASSERT_FALSE(s->assignment.empty());
+    ++solved;
+    EXPECT_GE(s->objective, opt - 1e-9) << "trial " << trial;
+    EXPECT_LE(s->bound, opt + 1e-6)
+        << "trial " << trial << " " << s->bound_method;
+    if (s->status == SolveOutcome::kOptimal) {
+      EXPECT_DOUBLE_EQ(s->objective, opt) << "trial " << trial;
+    }
+    if (s->bound_method.find("re-split") != std::string::npos) ++resplit_proofs;
+  }
+  EXPECT_GT(solved, 15);
+  EXPECT_GT(resplit_proofs, 0);  // the test exercises the re-split proof
+}
+
 // A hand-made set partition: rows {0, 1, 2}; columns {0,1} (1), {2} (1),
 // {0} (0.5), {1,2} (2), {0,2} (0.1): the covers are {0,1}+{2} = 2 and
 // {0}+{1,2} = 2.5 ({0,2} leaves 1 to {0,1} or {1,2}, which overlap it).
@@ -384,6 +426,68 @@ TEST(PatternSearch, FindsTheCheapestWithinTheTargetOrProvesThereIsNone) {
   EXPECT_GT(found, 200);
   EXPECT_GT(none, 100);
   EXPECT_GT(quick_found, 5);  // the quick cover is exercised
+}
+
+// A re-split (ResplitKeep + SearchByPatterns at the incumbent's cost − 1)
+// against brute force: the cheapest assignment that differs from the
+// incumbent only on items of the chosen bins, moved among those bins, and
+// costs less — or none. With the pairs that reduced-cost fixing keeps
+// against the incumbent too (they hold every cheaper assignment).
+TEST(PatternSearch, ResplitFindsTheCheapestMoveAmongTheChosenBins) {
+  std::mt19937 rng(777);
+  int improved = 0, none = 0;
+  for (int trial = 0; trial < 60; ++trial) {
+    const int n = 6 + trial % 3, m = 3 + trial % 2;
+    Problem p = RandomGap(rng, n, m, 30, 0.8, 3);
+    const auto all = FeasibleAssignments(p);
+    if (all.size() < 2) continue;
+    // A random feasible incumbent and 2..m random bins.
+    const auto& [inc_cost, inc] =
+        all[std::uniform_int_distribution<size_t>(0, all.size() - 1)(rng)];
+    std::vector<int> bins(m);
+    for (int b = 0; b < m; ++b) bins[b] = b;
+    std::shuffle(bins.begin(), bins.end(), rng);
+    bins.resize(2 + trial % (m - 1));
+    std::vector<uint8_t> in(m, 0);
+    for (int b : bins) in[b] = 1;
+    double best = std::numeric_limits<double>::infinity();
+    for (const auto& [value, x] : all) {
+      bool inside = true;
+      for (int i = 0; i < n && inside; ++i)
+        inside = x[i] == inc[i] || (in[inc[i]] && in[x[i]]);
+      if (inside) best = std::min(best, value);
+    }
+    Result<FixingBounds> kn = KnapsackFixingBounds(p, {}, inc_cost, 10, 3000);
+    ASSERT_TRUE(kn.ok() && kn->solved);
+    const Fixing fx = FixByReducedCost(p, *kn, inc_cost);
+    for (int variant = 0; variant < 2; ++variant) {
+      if (variant == 1 && fx.none_better) continue;
+      const std::vector<uint8_t> keep = ResplitKeep(
+          p, inc, bins, variant == 1 ? fx.keep : std::vector<uint8_t>());
+      PatternOutcome po =
+          SearchByPatterns(p, kn->multipliers, keep, inc_cost - 1, 100000, 60);
+      const std::string where = "trial " + std::to_string(trial) + " variant " +
+                                std::to_string(variant);
+      if (best <= inc_cost - 1) {
+        ASSERT_EQ(po.kind, PatternOutcome::kFound) << where;
+        EXPECT_DOUBLE_EQ(po.cost, best) << where;
+        Result<Evaluation> ev = Evaluate(p, po.assignment);
+        ASSERT_TRUE(ev.ok()) << where;
+        EXPECT_TRUE(ev->feasible()) << where;
+        EXPECT_DOUBLE_EQ(ev->cost.total(), best) << where;
+        for (int i = 0; i < n; ++i)
+          EXPECT_TRUE(po.assignment[i] == inc[i] ||
+                      (in[inc[i]] && in[po.assignment[i]]))
+              << where << " item " << i;
+        ++improved;
+      } else {
+        EXPECT_EQ(po.kind, PatternOutcome::kNone) << where;
+        ++none;
+      }
+    }
+  }
+  EXPECT_GT(improved, 20);
+  EXPECT_GT(none, 10);
 }
 
 // Real data: on yagiura2004 c10400 (optimum 5597) the knapsack bound rounds

@@ -215,6 +215,13 @@ constexpr double kLargeKnapsackShare = 0.1;
 // patterns of least excess when there are more (SearchByPatterns).
 constexpr double kQuickPatterns = 50000;
 constexpr int kKnapsackIterations = 3000;
+// The re-split search (ChooseSolver::PatternLns): bins re-split at first,
+// searches without an improvement before it stops, pattern limit and
+// seconds per search.
+constexpr double kLnsBins = 4;
+constexpr double kLnsStale = 15;
+constexpr double kLnsPatterns = 20000;
+constexpr double kLnsSeconds = 0.3;
 
 // Small enough for CBC to prove optimality quickly: few assignment columns
 // and few linearised pairwise columns.
@@ -354,7 +361,7 @@ class ChooseSolver : public Solver {
     // cheaper assignment is in the reduced model) or proves the bound
     // T + 1; the reduced model's optimum is a good assignment either way.
     if ((fixing_can_close || !multipliers.empty()) && opt.max_iterations <= 0 &&
-        left() > 0.05) {
+        left() > 0.05 && ExtraNumber(opt, "choose.target_steps", 1) != 0) {
       if (FixByReducedCost(p, *rc, best.objective).none_better) {
         proven = true;
         how = none_better_how;
@@ -363,6 +370,7 @@ class ChooseSolver : public Solver {
                   Since(t0) + 0.5 * left(), max_free, &best, &proven, &how);
       }
     }
+    bool resplit_done = false;
     while (!proven && left() > 0.05) {
       const double upper = best.objective;
       Fixing fx = FixByReducedCost(p, *rc, upper);
@@ -370,6 +378,24 @@ class ChooseSolver : public Solver {
         proven = true;
         how = none_better_how;
         break;
+      }
+      if (fx.kept > max_free && !resplit_done && !multipliers.empty() &&
+          opt.max_iterations <= 0) {
+        // Too big for CBC: first the re-split search (PatternLns), until it
+        // stalls (or for choose.lns_share of the time left).
+        resplit_done = true;
+        const double share = ExtraNumber(opt, "choose.lns_share", 1.0);
+        if (share > 0 && left() > 0.1) {
+          if (PatternLns(p, opt, *rc, multipliers, t0,
+                         Since(t0) + share * left(), &best)) {
+            proven = true;
+            how = bound_name +
+                  ", re-split of every bin by pattern search: "
+                  "optimal";
+            break;
+          }
+          continue;
+        }
       }
       if (fx.kept > max_free) {
         // Too big for CBC to finish: the heuristic continues from the
@@ -561,6 +587,100 @@ class ChooseSolver : public Solver {
       }
       target += 1;
     }
+  }
+
+  // Re-split search (a large-neighbourhood search by patterns): the items
+  // of k bins are re-split among those k bins exactly (ResplitKeep +
+  // SearchByPatterns at a target one below the incumbent, every other item
+  // held on its bin). The bins are a random first one, then bins the
+  // chosen bins' items may move to (by the pairs reduced-cost fixing keeps
+  // against the incumbent), drawn in proportion to how many may. k starts
+  // at choose.lns_bins (4) and grows after a complete search, shrinks (to
+  // 3) after one that gave up with nothing. Stops at end_s, after
+  // choose.lns_stale (15) searches without an improvement, or when
+  // searches of 3 bins gave up twice (the budget the incumbent leaves
+  // holds too many patterns: type d). Returns true when a complete search
+  // re-split every bin: then nothing is cheaper than the incumbent.
+  static bool PatternLns(const Problem& p, const SolveOptions& opt,
+                         const FixingBounds& rc,
+                         const std::vector<double>& multipliers,
+                         std::chrono::steady_clock::time_point t0, double end_s,
+                         Solution* best) {
+    const int n = p.num_items, m = p.num_bins;
+    if (m < 3) return false;  // the heuristic's re-splits cover 2 bins
+    Rng rng(opt.seed * 7919 + 17);
+    int k = std::clamp(
+        static_cast<int>(ExtraNumber(opt, "choose.lns_bins", kLnsBins)), 3, m);
+    const int max_stale =
+        static_cast<int>(ExtraNumber(opt, "choose.lns_stale", kLnsStale));
+    const auto max_patterns = static_cast<int64_t>(
+        ExtraNumber(opt, "choose.lns_patterns", kLnsPatterns));
+    Fixing fx = FixByReducedCost(p, rc, best->objective);
+    std::vector<uint8_t> in_k(static_cast<size_t>(m));
+    std::vector<double> score(static_cast<size_t>(m));
+    std::vector<int> bins;
+    int stale = 0, small_gave_up = 0;
+    while (Since(t0) < end_s - 0.02 && !fx.none_better) {
+      std::fill(in_k.begin(), in_k.end(), 0);
+      bins.assign(1, static_cast<int>(rng.Below(static_cast<uint64_t>(m))));
+      in_k[static_cast<size_t>(bins[0])] = 1;
+      while (static_cast<int>(bins.size()) < k) {
+        std::fill(score.begin(), score.end(), 0.0);
+        double total = 0;
+        for (int i = 0; i < n; ++i) {
+          if (!in_k[static_cast<size_t>(best->assignment[i])]) continue;
+          const uint8_t* row = fx.keep.data() + static_cast<size_t>(i) * m;
+          for (int b = 0; b < m; ++b) {
+            if (in_k[static_cast<size_t>(b)] || !row[b]) continue;
+            score[static_cast<size_t>(b)] += 1;
+            total += 1;
+          }
+        }
+        int pick = -1;
+        if (total > 0) {
+          double r = rng.Uniform() * total;
+          for (int b = 0; b < m && r >= 0; ++b) {
+            if (score[static_cast<size_t>(b)] <= 0) continue;
+            pick = b;
+            r -= score[static_cast<size_t>(b)];
+          }
+        } else {
+          do {
+            pick = static_cast<int>(rng.Below(static_cast<uint64_t>(m)));
+          } while (in_k[static_cast<size_t>(pick)]);
+        }
+        in_k[static_cast<size_t>(pick)] = 1;
+        bins.push_back(pick);
+      }
+      const double seconds =
+          std::max(0.01, std::min(kLnsSeconds, end_s - Since(t0)));
+      PatternOutcome po = SearchByPatterns(
+          p, multipliers, ResplitKeep(p, best->assignment, bins, fx.keep),
+          best->objective - 1, max_patterns, seconds);
+      std::optional<Solution> s = MipCandidate(p, po.assignment, *best);
+      if (s && s->objective < best->objective - 0.5) {
+        AdoptMipSolution(std::move(*s), Since(t0), best);
+        best->solver = "choose/patterns";
+        fx = FixByReducedCost(p, rc, best->objective);
+        stale = 0;
+        if (Closed(best->objective, best->bound)) return false;
+      } else if (++stale >= max_stale) {
+        break;
+      }
+      // Every bin re-split, searched completely: nothing cheaper exists
+      // (its pairs held every assignment cheaper than the incumbent it
+      // searched against, and a cover it found is the cheapest).
+      if (static_cast<int>(bins.size()) == m &&
+          po.kind != PatternOutcome::kGaveUp)
+        return true;
+      if (po.kind == PatternOutcome::kGaveUp && po.assignment.empty()) {
+        if (k <= 3 && ++small_gave_up >= 2) break;
+        k = std::max(3, k - 1);
+      } else if (po.kind != PatternOutcome::kGaveUp) {
+        k = std::min(m, k + 1);
+      }
+    }
+    return false;
   }
 
   // Heuristic; on small instances (SmallForMip) a quarter of the budget,

@@ -177,6 +177,17 @@ PatternOutcome SearchByPatterns(const Problem& problem,
                                 int64_t quick_patterns = 0,
                                 bool dlx_first = true);
 
+// The pairs of a re-split of `bins` (a large-neighbourhood move): an item
+// that `assignment` puts on one of `bins` keeps the pairs to those bins that
+// `fixing` keeps (all of them when it is empty) and its own; every other
+// item keeps only its own bin. SearchByPatterns over these pairs at target
+// cost(assignment) − 1 finds the cheapest assignment that moves items only
+// among `bins` and costs less, or proves there is none.
+std::vector<uint8_t> ResplitKeep(const Problem& problem,
+                                 const std::vector<int>& assignment,
+                                 const std::vector<int>& bins,
+                                 const std::vector<uint8_t>& fixing);
+
 }  // namespace ecotone::placement::internal
 
 #endif  // ECOTONE_PLACEMENT_SOLVERS_MIP_MIP_H_

@@ -511,4 +511,24 @@ PatternOutcome SearchByPatterns(const Problem& p,
   return out;
 }
 
+std::vector<uint8_t> ResplitKeep(const Problem& p,
+                                 const std::vector<int>& assignment,
+                                 const std::vector<int>& bins,
+                                 const std::vector<uint8_t>& fixing) {
+  const int n = p.num_items, m = p.num_bins;
+  std::vector<uint8_t> in(static_cast<size_t>(m), 0);
+  for (int b : bins) in[static_cast<size_t>(b)] = 1;
+  std::vector<uint8_t> keep(static_cast<size_t>(n) * m, 0);
+  for (int i = 0; i < n; ++i) {
+    const int a = assignment[static_cast<size_t>(i)];
+    uint8_t* row = keep.data() + static_cast<size_t>(i) * m;
+    if (in[static_cast<size_t>(a)])
+      for (int b = 0; b < m; ++b)
+        row[b] = in[static_cast<size_t>(b)] &&
+                 (fixing.empty() || fixing[static_cast<size_t>(i) * m + b]);
+    row[a] = 1;
+  }
+  return keep;
+}
+
 }  // namespace ecotone::placement::internal
