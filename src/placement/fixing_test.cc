@@ -75,6 +75,16 @@ double Optimum(const std::vector<std::pair<double, std::vector<int>>>& all) {
   return opt;
 }
 
+// What a solution claims against the optimum: its objective never below
+// it, its bound never above it, and "optimal" only at it.
+void ExpectClaimsHold(const Solution& s, double opt, int trial) {
+  EXPECT_GE(s.objective, opt - 1e-9) << "trial " << trial;
+  EXPECT_LE(s.bound, opt + 1e-6) << "trial " << trial << " " << s.bound_method;
+  if (s.status == SolveOutcome::kOptimal) {
+    EXPECT_DOUBLE_EQ(s.objective, opt) << "trial " << trial;
+  }
+}
+
 // Both bounds alone and merged (the merged one is what "choose" uses).
 std::vector<FixingBounds> AllBounds(const Problem& p, double upper) {
   std::vector<FixingBounds> out;
@@ -293,12 +303,7 @@ TEST(ReducedCostFixing, TargetFixingClaimsOnlyWhatHolds) {
     ASSERT_TRUE(s.ok());
     ASSERT_FALSE(s->assignment.empty());
     ++solved;
-    EXPECT_GE(s->objective, opt - 1e-9) << "trial " << trial;
-    EXPECT_LE(s->bound, opt + 1e-6)
-        << "trial " << trial << " " << s->bound_method;
-    if (s->status == SolveOutcome::kOptimal) {
-      EXPECT_DOUBLE_EQ(s->objective, opt) << "trial " << trial;
-    }
+    ExpectClaimsHold(*s, opt, trial);
     if (s->bound_method.find("target fixing") != std::string::npos)
       ++target_steps;
   }
@@ -335,12 +340,7 @@ TEST(ReducedCostFixing, ResplitSearchClaimsOnlyWhatHolds) {
     ASSERT_TRUE(s.ok());
     ASSERT_FALSE(s->assignment.empty());
     ++solved;
-    EXPECT_GE(s->objective, opt - 1e-9) << "trial " << trial;
-    EXPECT_LE(s->bound, opt + 1e-6)
-        << "trial " << trial << " " << s->bound_method;
-    if (s->status == SolveOutcome::kOptimal) {
-      EXPECT_DOUBLE_EQ(s->objective, opt) << "trial " << trial;
-    }
+    ExpectClaimsHold(*s, opt, trial);
     if (s->bound_method.find("re-split") != std::string::npos) ++resplit_proofs;
   }
   EXPECT_GT(solved, 15);

@@ -47,6 +47,16 @@ struct Deadline {
   bool fired = false;
 };
 
+// The deadline `seconds` after `start`.
+Deadline DeadlineAfter(std::chrono::steady_clock::time_point start,
+                       double seconds) {
+  Deadline d;
+  d.at =
+      start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                  std::chrono::duration<double>(seconds));
+  return d;
+}
+
 class DeadlineHandler : public ClpEventHandler {
  public:
   explicit DeadlineHandler(Deadline* deadline) : deadline_(deadline) {}
@@ -308,8 +318,12 @@ Result<BuiltModel> BuildModel(const Problem& p, const SolveOptions& opt,
   return built;
 }
 
-// Loads `md` into `solver` (minimisation).
-void LoadModel(const Model& md, OsiClpSolverInterface* solver) {
+// Loads `md` into `solver` (minimisation), silenced, with `handler`
+// stopping its simplex at the handler's deadline.
+void LoadModel(const Model& md, DeadlineHandler* handler,
+               OsiClpSolverInterface* solver) {
+  solver->messageHandler()->setLogLevel(0);
+  solver->getModelPtr()->messageHandler()->setLogLevel(0);
   const int ncols = static_cast<int>(md.cols.size());
   const int nrows = static_cast<int>(md.row_lb.size());
   std::vector<CoinBigIndex> start(ncols + 1, 0);
@@ -334,6 +348,7 @@ void LoadModel(const Model& md, OsiClpSolverInterface* solver) {
                       md.col_lb.data(), cub.data(), md.obj.data(), rlb.data(),
                       rub.data());
   solver->setObjSense(1.0);
+  solver->getModelPtr()->passInEventHandler(handler);
 }
 
 }  // namespace
@@ -365,20 +380,14 @@ Result<MipOutcome> SolveMip(const Problem& p, const SolveOptions& opt,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start)
           .count();
   const double cbc_limit = std::max(0.05, opt.time_limit_s - build_s);
-  Deadline deadline;
   // A small grace after CBC's own limit, so that in the usual case CBC
   // stops itself and keeps its bound; the handler only cuts long LPs.
   const double grace = std::min(0.5, std::max(0.05, 0.05 * opt.time_limit_s));
-  deadline.at =
-      t_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                    std::chrono::duration<double>(
-                        std::max(opt.time_limit_s, build_s + 0.05) + grace));
+  Deadline deadline = DeadlineAfter(
+      t_start, std::max(opt.time_limit_s, build_s + 0.05) + grace);
   DeadlineHandler handler(&deadline);
   OsiClpSolverInterface solver;
-  solver.messageHandler()->setLogLevel(0);
-  solver.getModelPtr()->messageHandler()->setLogLevel(0);
-  LoadModel(md, &solver);
-  solver.getModelPtr()->passInEventHandler(&handler);
+  LoadModel(md, &handler, &solver);
   auto t0 = std::chrono::steady_clock::now();
   MipOutcome out;
   out.columns = ncols;
@@ -541,16 +550,10 @@ Result<SetPartitionOutcome> SolveSetPartition(
     md.Set(budget_row, c, cost[j]);
   }
   SetPartitionOutcome out;
-  Deadline deadline;
-  deadline.at =
-      t_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                    std::chrono::duration<double>(time_limit_s + 0.05));
+  Deadline deadline = DeadlineAfter(t_start, time_limit_s + 0.05);
   DeadlineHandler handler(&deadline);
   OsiClpSolverInterface solver;
-  solver.messageHandler()->setLogLevel(0);
-  solver.getModelPtr()->messageHandler()->setLogLevel(0);
-  LoadModel(md, &solver);
-  solver.getModelPtr()->passInEventHandler(&handler);
+  LoadModel(md, &handler, &solver);
   solver.initialSolve();
   if (deadline.fired) {
     out.stopped_by_deadline = true;
@@ -622,17 +625,11 @@ Result<FixingBounds> LpFixingBounds(const Problem& p, double time_limit_s) {
   FixingBounds rc;
   for (const auto& xs : built.xcol)
     rc.columns += static_cast<int64_t>(xs.size());
-  Deadline deadline;
-  deadline.at =
-      t_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                    std::chrono::duration<double>(time_limit_s));
+  Deadline deadline = DeadlineAfter(t_start, time_limit_s);
   DeadlineHandler handler(&deadline);
   OsiClpSolverInterface solver;
-  solver.messageHandler()->setLogLevel(0);
-  solver.getModelPtr()->messageHandler()->setLogLevel(0);
-  LoadModel(md, &solver);
+  LoadModel(md, &handler, &solver);
   ClpSimplex* clp = solver.getModelPtr();
-  clp->passInEventHandler(&handler);
   clp->setLogLevel(0);
   // Clp's dual simplex directly: OsiClp's initialSolve presolves, and
   // Clp's presolve/postsolve print diagnostics ("slacks added", "row inf")
