@@ -83,13 +83,8 @@ constexpr size_t kMaxCombined = 3;
 // level shifts, where all candidates tie on the inner windows. Choosing
 // among the best single model and its sub-combinations by inner MAE (the
 // same test generalised) was worse on 7 of 12 traces (docs/forecast.md).
-// auto fits hw2 (Nelder-Mead: ~140 filter passes) and regression (ridge
-// normal equations with ~40 features, IRLS) only on histories of at most
-// this many points; longer ones choose among snaive_d, snaive_w and mstl
-// (a few passes each), so that a fleet refit stays within the issue's
-// budget (10,000 series of 4 weeks at 5 minutes = 8,064 points in 10 s).
-// 6,000 points = 4 months at 30 minutes, 3 weeks at 5 minutes.
-constexpr int64_t kRichAutoMaxPoints = 6000;
+// kRichAutoMaxPoints (models.h): the history length up to which auto fits
+// every candidate.
 // The inner backtest scores the candidates on the inner origins where every
 // candidate forecasts. When fewer than this many remain, the candidate that
 // forecasts from the fewest inner origins is left out of auto (repeatedly),
@@ -276,7 +271,7 @@ Result<ForecastOutput> ForecastPrefix(const TrainingData& data, int64_t n,
   if (options.model == "auto") {
     // Long histories: only the candidates that cost O(n) with a small
     // constant (see kRichAutoMaxPoints).
-    if (n <= kRichAutoMaxPoints)
+    if (n <= internal::kRichAutoMaxPoints)
       names = {"snaive_d", "snaive_w", "hw1", "hw2", "mstl", "regression"};
     else
       names = {"snaive_d", "snaive_w", "mstl"};

@@ -438,48 +438,75 @@ TEST(Forecast, AdaptiveCalibrationFollowsTheSeriesOwnRecentErrors) {
             StatusCode::kInvalidArgument);
 }
 
-// mstl forecasts (h = 48) of a calm synthetic series (5 weeks, noise sd 3)
-// and of the same series with a +100 level jump 100 points before its end.
-std::pair<Result<ForecastOutput>, Result<ForecastOutput>> CalmAndJumpMstl() {
+// mstl forecasts (h = 48) of a calm synthetic series (5 weeks, noise sd 3,
+// noise seed `seed`) and of the same series with a +100 level jump 100
+// points before its end; with `truth`, the 48 values that follow each (the
+// jump series' continue at the new level).
+struct CalmAndJump {
+  Result<ForecastOutput> calm, jump;
+  std::vector<double> calm_next, jump_next;
+};
+CalmAndJump CalmAndJumpMstl(uint32_t seed = 7) {
   const int n = 336 * 5;
-  Series calm = Synthetic(n, 3.0);
+  Series calm = Synthetic(n + 48, 3.0, seed);
   Series jump = calm;
-  for (int i = n - 100; i < n; ++i) jump.values[i] += 100;
+  for (int i = n - 100; i < n + 48; ++i) jump.values[i] += 100;
+  CalmAndJump r{Status::Ok(), Status::Ok(), {}, {}};
+  r.calm_next.assign(calm.values.begin() + n, calm.values.end());
+  r.jump_next.assign(jump.values.begin() + n, jump.values.end());
+  calm.values.resize(n);
+  jump.values.resize(n);
   ForecastOptions o;
   o.horizon = 48;
   o.model = "mstl";
-  return {Forecast(calm, o), Forecast(jump, o)};
+  r.calm = Forecast(calm, o);
+  r.jump = Forecast(jump, o);
+  return r;
 }
 
-TEST(Forecast, PerSeriesFactorIgnoresAJumpTheLevelHasAbsorbed) {
-  // One level jump of +100 (noise sd 3) 100 points before the end: the
-  // newer inner origins' windows straddle it, the older ones do not. mstl
-  // jumps its level with it, so the jump is no change of the noise scale:
-  // the per-series factor stays near the calm series' (without leaving
-  // the straddling errors out it is clamped at sqrt(3) x the inflation),
-  // while the pooled quantiles keep the jump errors and the band at long
-  // leads is wider than the calm one.
-  auto [c, j] = CalmAndJumpMstl();
-  ASSERT_TRUE(c.ok() && j.ok());
-  EXPECT_LT(j->quantile_factor, 1.3 * c->quantile_factor);  // 1.16x; 1.63x without
-  EXPECT_GT(j->points[47].quantiles[1] - j->points[47].mean,
-            c->points[47].quantiles[1] - c->points[47].mean);
-  // The forecast follows the new level.
-  EXPECT_NEAR(j->points[0].mean - c->points[0].mean, 100, 15);
+TEST(Forecast, BandAfterALevelJumpCoversWhatFollows) {
+  // One level jump of +100 (noise sd 3) 100 points before the end. mstl
+  // jumps its level with it, but its seasonal patterns see the jump too
+  // (the moving-average trend lags it), so its forecasts after the jump
+  // are worse than the calm series' (MAE ~2.3x over seeds). The inner
+  // backtest re-decomposes at every inner origin, so the newer inner
+  // errors show that and the per-series factor widens the band; the
+  // pooled quantiles keep the errors that straddle the jump (the chance
+  // of another). Over 10 noise seeds the q0.95 band covers at least 95 %
+  // of the 48 values that follow (477 of 480; 450 when the inner forecasts
+  // reused the patterns estimated before the first inner origin).
+  int covered = 0, points = 0;
+  for (uint32_t seed = 1; seed <= 10; ++seed) {
+    CalmAndJump r = CalmAndJumpMstl(seed);
+    ASSERT_TRUE(r.calm.ok() && r.jump.ok());
+    for (int l = 0; l < 48; ++l) {
+      covered += r.jump_next[l] <= r.jump->points[l].quantiles[1];
+      ++points;
+    }
+    // The forecast follows the new level, and the band at long leads is
+    // wider than the calm series'.
+    EXPECT_NEAR(r.jump->points[0].mean - r.calm->points[0].mean, 100, 15);
+    EXPECT_GT(r.jump->points[47].quantiles[1] - r.jump->points[47].mean,
+              r.calm->points[47].quantiles[1] - r.calm->points[47].mean);
+  }
+  EXPECT_GE(covered, 0.95 * points);
 }
 
 TEST(Forecast, InnerMaeLeavesOutErrorsThatStraddleALevelJump) {
-  // The series of PerSeriesFactorIgnoresAJumpTheLevelHasAbsorbed: a +100
-  // jump 100 points before the end. The inner windows of the older origins
+  // The series of BandAfterALevelJumpCoversWhatFollows: a +100 jump 100
+  // points before the end. The inner windows of the older origins
   // straddle it, and every candidate misses it there alike (no model
   // forecasts a jump): those errors would drown the differences between
   // the candidates (bitbrains vm84, docs/forecast.md). The inner MAE leaves
-  // them out: mstl's stays near the calm series' (1.12x; 3.1x with them).
-  auto [c, j] = CalmAndJumpMstl();
+  // them out: mstl's is 1.73x the calm series' (3.7x with them; the rest
+  // is mstl's own loss after the jump, see the test above).
+  CalmAndJump r = CalmAndJumpMstl();
+  const auto& c = r.calm;
+  const auto& j = r.jump;
   ASSERT_TRUE(c.ok() && j.ok());
   ASSERT_EQ(c->candidate_mae.size(), 1u);
   ASSERT_EQ(j->candidate_mae.size(), 1u);
-  EXPECT_LT(j->candidate_mae[0].second, 1.3 * c->candidate_mae[0].second);
+  EXPECT_LT(j->candidate_mae[0].second, 2.0 * c->candidate_mae[0].second);
   EXPECT_GT(j->candidate_mae[0].second, 0.5 * c->candidate_mae[0].second);
 }
 

@@ -20,6 +20,15 @@ std::unique_ptr<Model> NewHoltWinters2();
 std::unique_ptr<Model> NewMstl();
 std::unique_ptr<Model> NewRegression();
 
+// auto fits hw2 (Nelder-Mead: ~140 filter passes) and regression (ridge
+// normal equations with ~40 features, IRLS) only on histories of at most
+// this many points, and mstl re-decomposes at every inner origin only there;
+// longer ones choose among snaive_d, snaive_w and mstl (a few passes each),
+// so that a fleet refit stays within the budget (10,000 series of 4
+// weeks at 5 minutes = 8,064 points in 10 s). 6,000 points = 4 months at 30
+// minutes, 3 weeks at 5 minutes.
+inline constexpr int64_t kRichAutoMaxPoints = 6000;
+
 // Level-adaptive models (hw1, hw2, mstl): this many one-step errors in a row
 // beyond the robust clip with one sign are a level shift (the level jumps).
 inline constexpr int kShiftRun = 3;

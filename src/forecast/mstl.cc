@@ -272,14 +272,29 @@ class Mstl : public Model {
     return Status::Ok();
   }
 
-  // Shared work: one decomposition on the prefix of the first usable origin
-  // (the seasonal patterns are estimated before every origin), then one
-  // smoothing pass of the seasonally adjusted series that snapshots the
-  // level at every origin.
+  // Histories of at most kRichAutoMaxPoints: the model itself at every
+  // origin — the decomposition (patterns, dropped seasons, clip) and the
+  // smoothing of the prefix y[0, o_j), as a forecast from o_j would be made.
+  // Longer ones (the fleet path, where 12 decompositions would cost more
+  // than the rest of auto): one decomposition on the prefix of the first
+  // usable origin (the seasonal patterns are estimated before every
+  // origin), then one smoothing pass of the seasonally adjusted series that
+  // snapshots the level at every origin. The shared patterns are up to a
+  // week and a half stale at the newest origin; measured in
+  // docs/forecast.md ("mstl's inner forecasts").
   void InnerForecasts(const TrainingData& data,
                       std::span<const int64_t> origins, int h,
                       std::vector<std::vector<double>>* out) override {
     out->assign(origins.size(), {});
+    if (origins.empty()) return;
+    if (origins.back() + h <= kRichAutoMaxPoints) {
+      for (size_t j = 0; j < origins.size(); ++j) {
+        if (!Decompose(data, origins[j]).ok()) continue;
+        Ses(alpha_, true);
+        (*out)[j] = Forecast(h);
+      }
+      return;
+    }
     size_t first = 0;
     while (first < origins.size() && !Decompose(data, origins[first]).ok())
       ++first;
