@@ -366,8 +366,9 @@ TEST(PatternSearch, SetPartitionHonoursTheBudget) {
 // SearchByPatterns against brute force on random instances, at targets
 // below, at and above the optimum, with the knapsack multipliers, with
 // λ = 0 (any λ must give the same answers, only slower) and with the pairs
-// that reduced-cost fixing keeps, through dancing links and through CBC
-// alone, and with a quick cover of a few patterns first.
+// that reduced-cost fixing keeps, through dancing links and CBC, CBC alone
+// and dancing links alone (dlx_share 1, as choose's target steps), and with
+// a quick cover of a few patterns first.
 TEST(PatternSearch, FindsTheCheapestWithinTheTargetOrProvesThereIsNone) {
   std::mt19937 rng(4242);
   int found = 0, none = 0, quick_found = 0;
@@ -383,17 +384,18 @@ TEST(PatternSearch, FindsTheCheapestWithinTheTargetOrProvesThereIsNone) {
     const std::vector<uint8_t> all(static_cast<size_t>(n) * m, 1);
     for (double target : {opt - 2, opt - 1, opt, opt + 1, opt + 6}) {
       const Fixing fx = FixByReducedCost(p, *kn, target + 1);
-      for (int variant = 0; variant < 5; ++variant) {
+      for (int variant = 0; variant < 6; ++variant) {
         const std::vector<double>& lambda =
             variant == 1 ? zero : kn->multipliers;
         const std::vector<uint8_t>& keep =
             variant == 2 && !fx.none_better ? fx.keep : all;
         // 60 s: a cap that no search should reach, not a speed target.
-        // Variant 4: the quick cover of at most 3 patterns first.
-        PatternOutcome po =
-            SearchByPatterns(p, lambda, keep, target, 100000, 60,
-                             /*quick_patterns=*/variant == 4 ? 3 : 0,
-                             /*dlx_first=*/variant != 3);
+        // Variant 4: the quick cover of at most 3 patterns first; 5:
+        // dancing links alone.
+        PatternOutcome po = SearchByPatterns(
+            p, lambda, keep, target, 100000, 60,
+            /*quick_patterns=*/variant == 4 ? 3 : 0,
+            /*dlx_first=*/variant != 3, /*dlx_share=*/variant == 5 ? 1.0 : 0.0);
         const std::string where = "trial " + std::to_string(trial) +
                                   " target " + std::to_string(target) +
                                   " variant " + std::to_string(variant);

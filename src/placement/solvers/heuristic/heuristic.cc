@@ -519,15 +519,28 @@ class ChooseSolver : public Solver {
                          opt, "choose.max_target_columns", max_free));
       PatternOutcome po;
       if (!tf.none_better && !multipliers.empty()) {
-        // A third of the time left when CBC on the compact model can take
-        // over (it found the optimum of yagiura2004 e10100 that the cover
-        // search, given all of the time, did not).
+        // When CBC on the compact model can take over (it found the
+        // optimum of yagiura2004 e10100 that the cover search, given all of
+        // the time, did not), the search gets half of the time left and is
+        // dancing links alone (choose.core_dlx_share of each cover, 1):
+        // CBC gets its turn on the compact model, and on chu1997 c10200 at
+        // T = 2806 (10,000 patterns) dancing links settles the cover in
+        // 1.0-1.3 s whatever the multipliers, where CBC's set partitioning
+        // after 0.25 s of it found the cover in some runs only. Otherwise
+        // the search gets all of the time left, and CBC's set partitioning
+        // most of each cover (dancing links at most 0.25 s): yagiura2004
+        // c40400 at T = 4244 (4,380 patterns) needs CBC for ~3 s.
         const double left_s = std::max(0.01, end_s - Since(t0));
         po = SearchByPatterns(
             p, multipliers, tf.keep, target, 200000,
-            cbc_can_follow ? left_s / 3 : left_s,
+            cbc_can_follow
+                ? ExtraNumber(opt, "choose.core_pattern_share", 0.5) * left_s
+                : left_s,
             static_cast<int64_t>(
-                ExtraNumber(opt, "choose.quick_patterns", kQuickPatterns)));
+                ExtraNumber(opt, "choose.quick_patterns", kQuickPatterns)),
+            /*dlx_first=*/true,
+            cbc_can_follow ? ExtraNumber(opt, "choose.core_dlx_share", 1.0)
+                           : 0.0);
         std::optional<Solution> s = MipCandidate(p, po.assignment, *best);
         if (s && s->objective < best->objective)
           AdoptMipSolution(std::move(*s), Since(t0), best);

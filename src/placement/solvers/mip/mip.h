@@ -151,8 +151,9 @@ Result<SetPartitionOutcome> SolveSetPartition(
 // exactly through the Lagrangian decomposition of their cost at the
 // multipliers `lambda` (patterns.cc): per bin, every subset of its kept
 // items within the excess budget target − L(λ), then an exact cover of the
-// items by one subset per bin: dancing links for a moment (unless
-// !dlx_first), then SolveSetPartition, all within
+// items by one subset per bin: dancing links first (unless !dlx_first;
+// for dlx_share of each cover's time, or with dlx_share 0 for at most
+// 0.25 s and a quarter of it), then SolveSetPartition, all within
 // time_limit_s. With more than quick_patterns (> 0) patterns, first for a
 // third of the time the cover of those of least excess (at most
 // quick_patterns): incomplete, so an assignment found there is reported
@@ -175,7 +176,7 @@ PatternOutcome SearchByPatterns(const Problem& problem,
                                 const std::vector<uint8_t>& keep, double target,
                                 int64_t max_patterns, double time_limit_s,
                                 int64_t quick_patterns = 0,
-                                bool dlx_first = true);
+                                bool dlx_first = true, double dlx_share = 0);
 
 // The pairs of a re-split of `bins` (a large-neighbourhood move): an item
 // that `assignment` puts on one of `bins` keeps the pairs to those bins that

@@ -33,7 +33,7 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 // Dancing links gets at most this long (and this share of the time limit)
-// before CBC takes over the cover.
+// before CBC takes over the cover, unless the caller gives a share.
 constexpr double kDlxSeconds = 0.25;
 constexpr double kDlxShare = 0.25;
 
@@ -212,7 +212,8 @@ PatternOutcome SearchByPatterns(const Problem& p,
                                 const std::vector<double>& lambda,
                                 const std::vector<uint8_t>& keep, double target,
                                 int64_t max_patterns, double time_limit_s,
-                                int64_t quick_patterns, bool dlx_first) {
+                                int64_t quick_patterns, bool dlx_first,
+                                double dlx_share) {
   const auto deadline =
       std::chrono::steady_clock::now() +
       std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -421,7 +422,9 @@ PatternOutcome SearchByPatterns(const Problem& p,
     *complete = false;
     if (dlx_first) {
       Dlx dlx(num_free + m, pats, column_of_bin, m);
-      const double dlx_s = std::min(kDlxSeconds, kDlxShare * seconds);
+      const double dlx_s = dlx_share > 0
+                               ? dlx_share * seconds
+                               : std::min(kDlxSeconds, kDlxShare * seconds);
       least = dlx.Search(
           slack,
           std::min(until, std::chrono::steady_clock::now() +
