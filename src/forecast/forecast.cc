@@ -83,8 +83,6 @@ constexpr size_t kMaxCombined = 3;
 // level shifts, where all candidates tie on the inner windows. Choosing
 // among the best single model and its sub-combinations by inner MAE (the
 // same test generalised) was worse on 7 of 12 traces (docs/forecast.md).
-// kRichAutoMaxPoints (models.h): the history length up to which auto fits
-// every candidate.
 // The inner backtest scores the candidates on the inner origins where every
 // candidate forecasts. When fewer than this many remain, the candidate that
 // forecasts from the fewest inner origins is left out of auto (repeatedly),

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <numbers>
 #include <random>
+#include <utility>
+#include <vector>
 
 #include "ecotone/forecast/replicas.h"
 #include "models.h"
@@ -440,28 +442,24 @@ TEST(Forecast, AdaptiveCalibrationFollowsTheSeriesOwnRecentErrors) {
 
 // mstl forecasts (h = 48) of a calm synthetic series (5 weeks, noise sd 3,
 // noise seed `seed`) and of the same series with a +100 level jump 100
-// points before its end; with `truth`, the 48 values that follow each (the
-// jump series' continue at the new level).
+// points before its end, and the 48 values that follow the jump series
+// (at the new level).
 struct CalmAndJump {
   Result<ForecastOutput> calm, jump;
-  std::vector<double> calm_next, jump_next;
+  std::vector<double> jump_next;
 };
 CalmAndJump CalmAndJumpMstl(uint32_t seed = 7) {
   const int n = 336 * 5;
   Series calm = Synthetic(n + 48, 3.0, seed);
   Series jump = calm;
   for (int i = n - 100; i < n + 48; ++i) jump.values[i] += 100;
-  CalmAndJump r{Status::Ok(), Status::Ok(), {}, {}};
-  r.calm_next.assign(calm.values.begin() + n, calm.values.end());
-  r.jump_next.assign(jump.values.begin() + n, jump.values.end());
+  std::vector<double> jump_next(jump.values.begin() + n, jump.values.end());
   calm.values.resize(n);
   jump.values.resize(n);
   ForecastOptions o;
   o.horizon = 48;
   o.model = "mstl";
-  r.calm = Forecast(calm, o);
-  r.jump = Forecast(jump, o);
-  return r;
+  return {Forecast(calm, o), Forecast(jump, o), std::move(jump_next)};
 }
 
 TEST(Forecast, BandAfterALevelJumpCoversWhatFollows) {

@@ -288,11 +288,8 @@ class Mstl : public Model {
     out->assign(origins.size(), {});
     if (origins.empty()) return;
     if (origins.back() + h <= kRichAutoMaxPoints) {
-      for (size_t j = 0; j < origins.size(); ++j) {
-        if (!Decompose(data, origins[j]).ok()) continue;
-        Ses(alpha_, true);
-        (*out)[j] = Forecast(h);
-      }
+      for (size_t j = 0; j < origins.size(); ++j)
+        if (Refit(data, origins[j]).ok()) (*out)[j] = Forecast(h);
       return;
     }
     size_t first = 0;
