@@ -480,6 +480,17 @@ double GapTabu::ResplitDescent(std::vector<int>* x) {
     total += got - now;
     return true;
   };
+  GapExchange::Instance exchange_in;
+  exchange_in.n = n_;
+  exchange_in.m = m_;
+  exchange_in.cost = c_.data();
+  exchange_in.weight = w_.data();
+  exchange_in.allowed = ok_.data();
+  exchange_in.capacity = icap_.data();
+  exchange_in.cand_start = cand_start_.data();
+  exchange_in.cand = cand_.data();
+  exchange_in.cand_size = live_n_.data();
+  std::vector<std::pair<int, int>> moves;
   // A pair (triple) is (re)examined when one of its agents changed since
   // its last examination: the sum of their versions, which only grow (by
   // one per change and per call), differs from the one recorded then.
@@ -585,10 +596,173 @@ double GapTabu::ResplitDescent(std::vector<int>* x) {
           }
         }
       }
+      // Pairs and triples are locally optimal: one cyclic or path exchange
+      // (longer than a triple's moves, across up to exchange_items_
+      // agents), then the pairs and triples again. Tried while the last
+      // tries found one, otherwise at every kExchangeEvery-th chance (on
+      // yagiura2004 type e they almost never do).
+      if (!improved && states == kSplitStates && exchange_items_ >= 2 &&
+          m_ <= GapExchange::kMaxAgents &&
+          (exchange_fails_ < kExchangeTries ||
+           ++exchange_skips_ % kExchangeEvery == 0)) {
+        if (out_of_time()) return total;
+        const double delta =
+            exchange_.Find(exchange_in, y, mem, exchange_items_, &moves);
+        iterations_ += 1 + exchange_.scanned() / kArcsPerIteration;
+        if (delta < 0) {
+          for (auto [i, to] : moves) {
+            const int from = y[i];
+            auto& mf = mem[from];
+            mf.erase(std::find(mf.begin(), mf.end(), i));
+            mem[to].push_back(i);
+            y[i] = to;
+            ++ver_[from];
+            ++ver_[to];
+          }
+          total += delta;
+          improved = true;
+          exchange_fails_ = 0;
+        } else {
+          ++exchange_fails_;
+        }
+      }
       if (!improved) break;
     }
   }
   return total;
+}
+
+double GapExchange::Find(const Instance& in, const std::vector<int>& y,
+                         const std::vector<std::vector<int>>& mem,
+                         int max_items,
+                         std::vector<std::pair<int, int>>* moves) {
+  moves->clear();
+  scanned_ = 0;
+  const int n = in.n, m = in.m;
+  if (m < 2 || m > kMaxAgents || max_items < 2) return 0;
+  auto at = [m](int i, int b) { return static_cast<size_t>(i) * m + b; };
+  slack_.assign(m, 0);
+  for (int b = 0; b < m; ++b) {
+    int64_t load = 0;
+    for (int i : mem[b]) load += static_cast<int64_t>(in.weight[at(i, b)]);
+    slack_[b] = in.capacity[b] - load;
+  }
+  auto has = [](const uint64_t* s, int b) {
+    return ((s[b >> 6] >> (b & 63)) & 1) != 0;
+  };
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  // Improvements below this are rounding noise.
+  constexpr double kImprove = -1e-6;
+  cur_.resize(n);
+  next_.resize(n);
+  double best = kImprove;
+  int best_len = -1, best_item = -1, best_to = -1;
+  for (int mode = 0; mode < 2 && best_len < 0; ++mode) {
+    const bool path = mode == 1;
+    // Length 1: every item in hand, having left its agent (a path charges
+    // that now, a cycle when it closes).
+    for (int i = 0; i < n; ++i) {
+      Label& l = cur_[i];
+      l.d = path ? -in.cost[at(i, y[i])] : 0.0;
+      l.start = path ? n : i;
+      l.parent = -1;
+      l.agents[0] = l.agents[1] = 0;
+      l.agents[y[i] >> 6] |= uint64_t{1} << (y[i] & 63);
+    }
+    parents_.assign(static_cast<size_t>(n), -1);
+    for (int len = 1; len <= max_items; ++len) {
+      // Close every label of this length.
+      for (int j = 0; j < n; ++j) {
+        const Label& l = cur_[j];
+        if (!(l.d < 0)) continue;
+        const double* cj = in.cost + at(j, 0);
+        const double* wj = in.weight + at(j, 0);
+        if (!path) {
+          if (len < 2) continue;
+          const int s = l.start, b = y[s];
+          ++scanned_;
+          if (in.allowed[at(j, b)] &&
+              static_cast<int64_t>(wj[b] - in.weight[at(s, b)]) <= slack_[b]) {
+            const double t = l.d + cj[b] - in.cost[at(s, b)];
+            if (t < best) {
+              best = t;
+              best_len = len;
+              best_item = j;
+              best_to = b;
+            }
+          }
+          continue;
+        }
+        const int* c = in.cand + in.cand_start[j];
+        for (const int* p = c; p != c + in.cand_size[j]; ++p) {
+          const int b = *p;
+          ++scanned_;
+          if (has(l.agents, b) || !in.allowed[at(j, b)] ||
+              static_cast<int64_t>(wj[b]) > slack_[b]) {
+            continue;
+          }
+          const double t = l.d + cj[b];
+          if (t < best) {
+            best = t;
+            best_len = len;
+            best_item = j;
+            best_to = b;
+          }
+        }
+      }
+      if (best_len >= 0 || len == max_items) break;
+      // Extend: the item in hand j enters agent b, whose member l leaves.
+      for (int i = 0; i < n; ++i) next_[i].d = kInf;
+      bool any = false;
+      for (int j = 0; j < n; ++j) {
+        const Label& l = cur_[j];
+        // (A cycle's first item in hand has cost 0.)
+        if (!(l.d < 0) && !(l.d == 0 && len == 1)) continue;
+        const double* cj = in.cost + at(j, 0);
+        const double* wj = in.weight + at(j, 0);
+        const int* c = in.cand + in.cand_start[j];
+        for (const int* p = c; p != c + in.cand_size[j]; ++p) {
+          const int b = *p;
+          if (has(l.agents, b) || !in.allowed[at(j, b)]) continue;
+          const int64_t room = slack_[b] - static_cast<int64_t>(wj[b]);
+          const double base = l.d + cj[b];
+          for (int k : mem[b]) {
+            ++scanned_;
+            const size_t kb = at(k, b);
+            if (room + static_cast<int64_t>(in.weight[kb]) < 0) continue;
+            const double d = base - in.cost[kb];
+            Label& nl = next_[k];
+            if (!(d < kImprove) || !(d < nl.d)) continue;
+            nl.d = d;
+            nl.start = l.start;
+            nl.parent = j;
+            nl.agents[0] = l.agents[0];
+            nl.agents[1] = l.agents[1];
+            nl.agents[b >> 6] |= uint64_t{1} << (b & 63);
+            any = true;
+          }
+        }
+      }
+      if (!any) break;
+      for (int i = 0; i < n; ++i)
+        parents_.push_back(next_[i].d < kInf ? next_[i].parent : -1);
+      std::swap(cur_, next_);
+    }
+  }
+  if (best_len < 0) return 0;
+  // The items from the first to best_item: parents_ holds, per length
+  // len >= 2, the parent of each item's label at offset (len − 1)·n.
+  std::vector<int> items(static_cast<size_t>(best_len));
+  int item = best_item;
+  for (int len = best_len; len >= 1; --len) {
+    items[static_cast<size_t>(len - 1)] = item;
+    if (len > 1) item = parents_[static_cast<size_t>(len - 1) * n + item];
+  }
+  for (size_t t = 0; t < items.size(); ++t) {
+    const int to = t + 1 < items.size() ? y[items[t + 1]] : best_to;
+    moves->push_back({items[t], to});
+  }
+  return best;
 }
 
 void GapTabu::Run(const std::vector<int>& start) {

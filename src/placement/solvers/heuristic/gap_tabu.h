@@ -47,16 +47,19 @@
 // nearest agents by the items' reduced costs), repeated while a triple
 // improves; first with a narrow beam of 128 DP states per layer, then
 // with the full 4,096, re-examining only the pairs and triples the narrow
-// beam cut or whose agents changed since. It runs every 50 moves at the
-// walk's next feasible point (the walk continues from its result), on the
-// episode's best at a restart and on the best at the end (the walk stops
-// at 98 % of the time limit for it).
+// beam cut or whose agents changed since; when neither pairs nor triples
+// improve, one cyclic or path exchange of up to 10 items across as many
+// agents (GapExchange), then pairs and triples again (after 4 exchange
+// steps in a row that found none, only every 8th chance tries one). It
+// runs every 50 moves at the walk's next feasible point (the walk
+// continues from its result), on the episode's best at a restart and on
+// the best at the end (the walk stops at 98 % of the time limit for it).
 //
 // Deterministic for a given problem, seed and iteration budget: one
 // iteration counts its window's item visits against the budget, a
-// re-split 1 + its generated DP states / 16 (the budget may be overshot
-// by the last one), the time limit is only a safety cap. Returns only
-// feasible assignments.
+// re-split 1 + its generated DP states / 16, an exchange step 1 + its
+// examined arcs / 64 (the budget may be overshot by the last one); the
+// time limit is only a safety cap. Returns only feasible assignments.
 #ifndef ECOTONE_PLACEMENT_SOLVERS_HEURISTIC_GAP_TABU_H_
 #define ECOTONE_PLACEMENT_SOLVERS_HEURISTIC_GAP_TABU_H_
 
@@ -125,6 +128,61 @@ class AgentSplit {
   std::vector<Node> nodes_, next_;
 };
 
+// Cyclic and path exchanges of the GAP on its improvement graph (Ahuja,
+// Orlin, Pathak, Punnen & Yagiura 2004, "A very large-scale neighborhood
+// search algorithm for the multi-resource generalized assignment problem",
+// Discrete Optimization 1:185-203). In a cyclic exchange items j1..jk of k
+// distinct agents move j1 -> agent(j2), ..., jk -> agent(j1); in a path
+// exchange the last one moves to an agent outside the path that has room
+// for it (the first agent only loses j1). Arc j -> l (j enters agent(l),
+// which l leaves) exists when agent(l) keeps within its capacity and
+// costs c(j, agent(l)) − c(l, agent(l)). The search is the label-correcting
+// heuristic of that paper: one label (the least cost path of that length
+// ending there, its agents as a bit set) per item and length, extended
+// only while its cost stays negative (every negative cycle has a rotation
+// whose prefix sums are all negative); the first length at which a path
+// closes into an improving exchange stops it, and the cheapest one closing
+// there is returned. Cycles are searched first, paths only when no cycle
+// improves. Heuristic: the one label per item and length may lose the
+// path an improving exchange needs. Integral weights and capacities; at
+// most kMaxAgents agents.
+class GapExchange {
+ public:
+  static constexpr int kMaxAgents = 128;
+  struct Instance {
+    int n = 0, m = 0;
+    const double* cost = nullptr;         // [i·m + b]
+    const double* weight = nullptr;       // [i·m + b], integral
+    const uint8_t* allowed = nullptr;     // [i·m + b]
+    const int64_t* capacity = nullptr;    // [b]
+    const int64_t* cand_start = nullptr;  // [n + 1]: the agents each item
+    const int* cand = nullptr;            // may enter, by rank
+    const int* cand_size = nullptr;       // [i]: how many of them to try
+  };
+
+  // From the feasible assignment y (mem[b]: the items on agent b), the
+  // cheapest improving exchange of at most max_items items found, as moves
+  // (item, agent) to apply in any order; returns its change of cost (< 0),
+  // or 0 with *moves empty when none is found.
+  double Find(const Instance& in, const std::vector<int>& y,
+              const std::vector<std::vector<int>>& mem, int max_items,
+              std::vector<std::pair<int, int>>* moves);
+  // Arcs the last Find examined (its work).
+  int64_t scanned() const { return scanned_; }
+
+ private:
+  struct Label {
+    double d;    // cost of the path so far
+    int start;   // its first item, or n for a path exchange
+    int parent;  // the previous item (-1 at the first)
+    uint64_t agents[2];
+  };
+  std::vector<Label> cur_, next_;
+  std::vector<int> parents_;  // per length: the parent of each item's label
+  std::vector<int64_t> slack_;
+  int64_t scanned_ = 0;
+};
+
 class GapTabu {
  public:
   // True for one dimension, no pairwise term (or λ = 0 / no distances), no
@@ -152,6 +210,10 @@ class GapTabu {
   // (Reduced-cost fixing from L(u) was tried: dropping agents that cannot
   // be in a better assignment made the walk slightly worse everywhere.)
   void set_lagrangian(const std::vector<double>& u);
+  // The exchange step of the descent (GapExchange): at most this many items
+  // per exchange; 0 turns it off.
+  void set_exchange_items(int items) { exchange_items_ = items; }
+  static constexpr int kDefaultExchangeItems = 10;
 
   bool found_feasible() const { return best_cost_ < kInf; }
   const std::vector<int>& best() const { return best_x_; }
@@ -175,6 +237,13 @@ class GapTabu {
   // the triples with two of its kTripleNeighbours nearest agents only.
   static constexpr int kTripleAllAgents = 40;
   static constexpr int kTripleNeighbours = 8;
+  // The descent's rule for searching an exchange: at every chance until
+  // kExchangeTries searches in a row found none, then at every
+  // kExchangeEvery-th chance until one finds one.
+  static constexpr int64_t kExchangeTries = 4;
+  static constexpr int64_t kExchangeEvery = 8;
+  // Budget: an exchange step counts 1 + its examined arcs / this.
+  static constexpr int64_t kArcsPerIteration = 64;
 
   size_t At(int i, int b) const { return static_cast<size_t>(i) * m_ + b; }
   // Excess of agent b at load l.
@@ -221,6 +290,10 @@ class GapTabu {
   // each pair / triple at its last examination.
   std::vector<int64_t> ver_, seen2_, seen3_;
   AgentSplit split_{kSplitStates};
+  GapExchange exchange_;
+  int exchange_items_ = kDefaultExchangeItems;
+  int64_t exchange_fails_ = 0;  // consecutive exchange steps without one
+  int64_t exchange_skips_ = 0;
 
   std::vector<int> x_;
   std::vector<double> load_, exb_;  // per agent: load and its excess

@@ -146,6 +146,8 @@ Result<Solution> RunHeuristic(const Problem& p, const SolveOptions& opt) {
       if (!bound.multipliers.empty()) {
         ts.set_lagrangian(bound.multipliers);
       }
+      ts.set_exchange_items(static_cast<int>(ExtraNumber(
+          opt, "heuristic.exchange_items", GapTabu::kDefaultExchangeItems)));
       run(ts);
     } else {
       TabuSearch ts(p, allowed, opt.seed, left, budget);
