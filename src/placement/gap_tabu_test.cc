@@ -11,6 +11,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ecotone/instances/instances.h"
@@ -354,6 +355,45 @@ TEST(GapExchange, FindsTheFourCycleNoTripleReaches) {
   EXPECT_EQ(x.Find(e.Get(), z, Members(z, 4), 10, &moves), 0);
 }
 
+TEST(GapExchange, ReturnsTheCheapestAndUsesAgentsBeyond64) {
+  // Two improving swaps (both length 2): items 0/1 gain 2, items 2/3
+  // gain 10; the cheaper exchange is the one returned.
+  ExchangeData d(4, 4);
+  const std::vector<int> y = {0, 1, 2, 3};
+  for (int k = 0; k < 4; ++k) d.c(k, k) = 10;
+  d.c(0, 1) = d.c(1, 0) = 9;
+  d.c(2, 3) = d.c(3, 2) = 5;
+  GapExchange x;
+  std::vector<std::pair<int, int>> moves;
+  EXPECT_DOUBLE_EQ(x.Find(d.Get(), y, Members(y, 4), 10, &moves), -10);
+  ASSERT_EQ(moves.size(), 2u);
+  for (auto [i, to] : moves) EXPECT_EQ(to, i ^ 1) << i;
+
+  // The 4-cycle of FindsTheFourCycleNoTripleReaches on agents 1, 65, 66
+  // and 127 of 128 (the second word of the agents' bit set).
+  ExchangeData e(4, 128);
+  const int ag[4] = {1, 65, 66, 127};
+  for (int k = 0; k < 4; ++k) {
+    e.c(k, ag[k]) = 10;
+    e.c(k, ag[(k + 1) % 4]) = 1;
+  }
+  const std::vector<int> z = {1, 65, 66, 127};
+  EXPECT_DOUBLE_EQ(x.Find(e.Get(), z, Members(z, 128), 10, &moves), -36);
+  ASSERT_EQ(moves.size(), 4u);
+  for (auto [i, to] : moves) EXPECT_EQ(to, ag[(i + 1) % 4]) << i;
+
+  // A first item costing nothing where it is still starts a path: item 0
+  // (cost 0 on agent 0, −5 on the empty agent 1).
+  ExchangeData f(1, 2);
+  f.c(0, 0) = 0;
+  f.c(0, 1) = -5;
+  f.capacity[1] = 10;
+  const std::vector<int> one = {0};
+  EXPECT_DOUBLE_EQ(x.Find(f.Get(), one, Members(one, 2), 10, &moves), -5);
+  ASSERT_EQ(moves.size(), 1u);
+  EXPECT_EQ(moves[0], std::make_pair(0, 1));
+}
+
 TEST(GapExchange, MovesAreFeasibleAndPricedOnRandomInstances) {
   // Random type-c-like instances from a feasible greedy start: apply the
   // exchanges found until none is; each must keep every agent within its
@@ -370,7 +410,11 @@ TEST(GapExchange, MovesAreFeasibleAndPricedOnRandomInstances) {
       for (int b = 0; b < m; ++b) {
         d.w(i, b) = 5 + static_cast<double>(gen() % 21);
         d.c(i, b) = 10 + static_cast<double>(gen() % 41);
-        if (gen() % 10 == 0) d.allowed[static_cast<size_t>(i) * m + b] = 0;
+        if (gen() % 10 == 0) {
+          // Forbidden, and as cheap as can be: only the check keeps it out.
+          d.allowed[static_cast<size_t>(i) * m + b] = 0;
+          d.c(i, b) = 0;
+        }
       }
     }
     // Start: each item on the allowed agent with the most room.
@@ -417,6 +461,7 @@ TEST(GapExchange, MovesAreFeasibleAndPricedOnRandomInstances) {
       double change = 0;
       for (auto [i, to] : moves) {
         EXPECT_EQ(seen[y[i]]++, 0) << "two items of one agent";
+        EXPECT_TRUE(d.allowed[static_cast<size_t>(i) * m + to]) << i << to;
         change += d.c(i, to) - d.c(i, y[i]);
       }
       for (auto [i, to] : moves) {

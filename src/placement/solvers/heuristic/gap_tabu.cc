@@ -598,7 +598,8 @@ double GapTabu::ResplitDescent(std::vector<int>* x) {
       }
       // Pairs and triples are locally optimal: one cyclic or path exchange
       // (longer than a triple's moves, across up to exchange_items_
-      // agents), then the pairs and triples again. Tried while the last
+      // agents), then the pairs and triples again. (Where triples run:
+      // 3-100 agents.) Tried while the last
       // tries found one, otherwise at every kExchangeEvery-th chance (on
       // yagiura2004 type e they almost never do).
       if (!improved && states == kSplitStates && exchange_items_ >= 2 &&
@@ -674,7 +675,10 @@ double GapExchange::Find(const Instance& in, const std::vector<int>& y,
       // Close every label of this length.
       for (int j = 0; j < n; ++j) {
         const Label& l = cur_[j];
-        if (!(l.d < 0)) continue;
+        // Every first item may close or extend (a path's first label costs
+        // −c(j, agent j), which need not be negative); later ones only
+        // while negative.
+        if (!(l.d < 0) && len > 1) continue;
         const double* cj = in.cost + at(j, 0);
         const double* wj = in.weight + at(j, 0);
         if (!path) {
@@ -716,8 +720,7 @@ double GapExchange::Find(const Instance& in, const std::vector<int>& y,
       bool any = false;
       for (int j = 0; j < n; ++j) {
         const Label& l = cur_[j];
-        // (A cycle's first item in hand has cost 0.)
-        if (!(l.d < 0) && !(l.d == 0 && len == 1)) continue;
+        if (!(l.d < 0) && len > 1) continue;
         const double* cj = in.cost + at(j, 0);
         const double* wj = in.weight + at(j, 0);
         const int* c = in.cand + in.cand_start[j];

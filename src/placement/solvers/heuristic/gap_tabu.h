@@ -48,9 +48,9 @@
 // improves; first with a narrow beam of 128 DP states per layer, then
 // with the full 4,096, re-examining only the pairs and triples the narrow
 // beam cut or whose agents changed since; when neither pairs nor triples
-// improve, one cyclic or path exchange of up to 10 items across as many
-// agents (GapExchange), then pairs and triples again (after 4 exchange
-// steps in a row that found none, only every 8th chance tries one). It
+// improve (3-100 agents), one cyclic or path exchange of up to 10 items
+// across as many agents (GapExchange), then pairs and triples again (after 4
+// exchange steps in a row that found none, only every 8th chance tries one). It
 // runs every 50 moves at the walk's next feasible point (the walk
 // continues from its result), on the episode's best at a restart and on
 // the best at the end (the walk stops at 98 % of the time limit for it).
@@ -139,8 +139,9 @@ class AgentSplit {
 // costs c(j, agent(l)) − c(l, agent(l)). The search is the label-correcting
 // heuristic of that paper: one label (the least cost path of that length
 // ending there, its agents as a bit set) per item and length, extended
-// only while its cost stays negative (every negative cycle has a rotation
-// whose prefix sums are all negative); the first length at which a path
+// beyond the first item only while its cost stays negative (every
+// negative cycle has a rotation whose prefix sums are all negative; a
+// path's cost includes −c(j1, agent j1)); the first length at which a path
 // closes into an improving exchange stops it, and the cheapest one closing
 // there is returned. Cycles are searched first, paths only when no cycle
 // improves. Heuristic: the one label per item and length may lose the
