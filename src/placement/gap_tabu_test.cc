@@ -299,17 +299,15 @@ struct ExchangeData {
       for (int b = 0; b < m; ++b) cand.push_back(b);
       cand_start.push_back(static_cast<int64_t>(cand.size()));
     }
-    GapExchange::Instance in;
-    in.n = n;
-    in.m = m;
-    in.cost = cost.data();
-    in.weight = weight.data();
-    in.allowed = allowed.data();
-    in.capacity = capacity.data();
-    in.cand_start = cand_start.data();
-    in.cand = cand.data();
-    in.cand_size = cand_size.data();
-    return in;
+    return {.n = n,
+            .m = m,
+            .cost = cost.data(),
+            .weight = weight.data(),
+            .allowed = allowed.data(),
+            .capacity = capacity.data(),
+            .cand_start = cand_start.data(),
+            .cand = cand.data(),
+            .cand_size = cand_size.data()};
   }
 };
 

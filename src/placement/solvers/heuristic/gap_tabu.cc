@@ -480,16 +480,15 @@ double GapTabu::ResplitDescent(std::vector<int>* x) {
     total += got - now;
     return true;
   };
-  GapExchange::Instance exchange_in;
-  exchange_in.n = n_;
-  exchange_in.m = m_;
-  exchange_in.cost = c_.data();
-  exchange_in.weight = w_.data();
-  exchange_in.allowed = ok_.data();
-  exchange_in.capacity = icap_.data();
-  exchange_in.cand_start = cand_start_.data();
-  exchange_in.cand = cand_.data();
-  exchange_in.cand_size = live_n_.data();
+  const GapExchange::Instance exchange_in{.n = n_,
+                                          .m = m_,
+                                          .cost = c_.data(),
+                                          .weight = w_.data(),
+                                          .allowed = ok_.data(),
+                                          .capacity = icap_.data(),
+                                          .cand_start = cand_start_.data(),
+                                          .cand = cand_.data(),
+                                          .cand_size = live_n_.data()};
   std::vector<std::pair<int, int>> moves;
   // A pair (triple) is (re)examined when one of its agents changed since
   // its last examination: the sum of their versions, which only grow (by
@@ -598,12 +597,12 @@ double GapTabu::ResplitDescent(std::vector<int>* x) {
       }
       // Pairs and triples are locally optimal: one cyclic or path exchange
       // (longer than a triple's moves, across up to exchange_items_
-      // agents), then the pairs and triples again. (Where triples run:
-      // 3-100 agents.) Tried while the last
-      // tries found one, otherwise at every kExchangeEvery-th chance (on
-      // yagiura2004 type e they almost never do).
+      // agents), then the pairs and triples again. Searched at every
+      // chance until kExchangeTries searches in a row found none, then at
+      // every kExchangeEvery-th (on yagiura2004 type e they almost never
+      // find one).
+      static_assert(kTripleAgents <= GapExchange::kMaxAgents);
       if (!improved && states == kSplitStates && exchange_items_ >= 2 &&
-          m_ <= GapExchange::kMaxAgents &&
           (exchange_fails_ < kExchangeTries ||
            ++exchange_skips_ % kExchangeEvery == 0)) {
         if (out_of_time()) return total;
