@@ -23,6 +23,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <span>
 #include <string>
 #include <utility>
@@ -232,21 +233,24 @@ class Mstl : public Model {
     // evaluated in one interleaved pass (independent recursions), then the
     // grid narrows around the best, kGridRounds times (resolution
     // 0.98 / 6^3 = 0.005).
-    double lo = 0.01, hi = 0.99, best = 0.5;
+    // The last round's lanes end in the states Ses(alpha, true) would
+    // leave, so the chosen one is kept without another pass.
+    double lo = 0.01, hi = 0.99;
     for (int round = 0; round < kGridRounds; ++round) {
-      double alphas[kGrid], sse[kGrid];
+      double alphas[kGrid], sse[kGrid], level[kGrid];
+      int64_t shift[kGrid];
       const double w = (hi - lo) / kGrid;
       for (int k = 0; k < kGrid; ++k) alphas[k] = lo + (k + 0.5) * w;
-      SesSse(alphas, sse);
+      SesSse(alphas, sse, level, shift);
       int b = 0;
       for (int k = 1; k < kGrid; ++k)
         if (sse[k] < sse[b]) b = k;
-      best = alphas[b];
-      lo = std::max(0.01, best - w);
-      hi = std::min(0.99, best + w);
+      alpha_ = alphas[b];
+      level_ = level[b];
+      last_shift_ = shift[b];
+      lo = std::max(0.01, alpha_ - w);
+      hi = std::min(0.99, alpha_ + w);
     }
-    alpha_ = best;
-    Ses(alpha_, true);
     fit_data_ = &data;
     fit_y_ = data.y.data();
     fit_n_ = n;
@@ -487,13 +491,17 @@ class Mstl : public Model {
     return e;
   }
 
-  // The one-step SSEs of SES (as Ses) for kGrid alphas in one pass.
-  // Fast path (almost every step): no error beyond the clip, where SesStep
-  // only resets the run and moves the level. The kGrid recursions are kept
-  // in registers as pairs (GCC/Clang vector extensions: plain IEEE
-  // arithmetic per lane, the same results as the scalar SesStep); a step
-  // with any error beyond the clip runs SesStep on each of them.
-  void SesSse(const double* alpha, double* sse) const {
+  // The one-step SSEs of SES (as Ses) for kGrid alphas in one pass, with
+  // the final level and the index of the last level jump of each (what
+  // Ses(alpha, true) keeps). Fast path (almost every step): no error beyond
+  // the clip, where SesStep only resets the run and moves the level. The
+  // kGrid recursions are kept in registers as pairs (GCC/Clang vector
+  // extensions: plain IEEE arithmetic per lane, the same results as the
+  // scalar SesStep); a step with any error beyond the clip runs SesStep on
+  // each of them, on copies of the lanes (so that the fast path's lanes
+  // are not indexed, and stay in registers).
+  void SesSse(const double* alpha, double* sse, double* level_out,
+              int64_t* shift_out) const {
     static_assert(kGrid == 6, "three pairs");
     typedef double V2 __attribute__((vector_size(16)));
     typedef long long M2 __attribute__((vector_size(16)));
@@ -507,8 +515,11 @@ class Mstl : public Model {
     const V2 cv = {c, c};
     const M2 kAbs = {0x7fffffffffffffffLL, 0x7fffffffffffffffLL};
     int run[kGrid] = {0, 0, 0, 0, 0, 0};
+    int64_t shift[kGrid] = {-1, -1, -1, -1, -1, -1};
     bool runs = false;  // some run[k] != 0
-    for (double z : adjusted_) {
+    const int64_t size = static_cast<int64_t>(adjusted_.size());
+    for (int64_t t = 0; t < size; ++t) {
+      const double z = adjusted_[static_cast<size_t>(t)];
       const V2 zv = {z, z};
       const V2 e0 = zv - lv[0], e1 = zv - lv[1], e2 = zv - lv[2];
       // |e| <= clip, |e| by clearing the sign bit.
@@ -527,15 +538,26 @@ class Mstl : public Model {
         }
         continue;
       }
+      double lvs[kGrid], accs[kGrid];
+      std::memcpy(lvs, lv, sizeof lvs);
+      std::memcpy(accs, acc, sizeof accs);
       for (int k = 0; k < kGrid; ++k) {
-        double level = lv[k / 2][k % 2];
-        double e = SesStep(z, alpha[k], clip_, level, run[k]);
-        lv[k / 2][k % 2] = level;
-        acc[k / 2][k % 2] += e * e;
+        const double e0 = z - lvs[k];
+        if (clip_ > 0 && std::fabs(e0) > clip_ &&
+            (e0 > 0 ? run[k] : -run[k]) >= kShiftRun - 1)
+          shift[k] = t;  // SesStep jumps the level here (as in Ses)
+        const double e = SesStep(z, alpha[k], clip_, lvs[k], run[k]);
+        accs[k] += e * e;
         runs |= run[k] != 0;
       }
+      std::memcpy(lv, lvs, sizeof lvs);
+      std::memcpy(acc, accs, sizeof accs);
     }
-    for (int k = 0; k < kGrid; ++k) sse[k] = acc[k / 2][k % 2];
+    for (int k = 0; k < kGrid; ++k) {
+      sse[k] = acc[k / 2][k % 2];
+      level_out[k] = lv[k / 2][k % 2];
+      shift_out[k] = shift[k];
+    }
   }
 
   // SES on the adjusted series (robust: SesStep); returns the SSE.
