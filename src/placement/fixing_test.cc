@@ -363,6 +363,40 @@ TEST(PatternSearch, SetPartitionHonoursTheBudget) {
   EXPECT_TRUE(b->chosen.empty());
 }
 
+// An integral LP optimum is returned as the optimal partition even when no
+// time is left for CBC (a limit of 1e-9 s leaves it out); a fractional one
+// makes no claim then.
+TEST(PatternSearch, SetPartitionTakesAnIntegralLpWithoutCbc) {
+  // Rows {0, 1, 2}: {0,1} (1) + {2} (1) = 2 is the only cover cheaper than
+  // {0} (3) + {1,2} (3) = 6, and no fractional mix beats it.
+  const std::vector<std::vector<int>> cols = {{0, 1}, {2}, {0}, {1, 2}};
+  const std::vector<double> cost = {1, 1, 3, 3};
+  Result<SetPartitionOutcome> a = SolveSetPartition(3, cols, cost, 10, 1e-9);
+  ASSERT_TRUE(a.ok());
+  EXPECT_TRUE(a->proven_optimal);
+  EXPECT_EQ(a->chosen, (std::vector<int>{0, 1}));
+  // The budget row is part of the LP: within a budget of 2 the cover
+  // still stands, below it there is none.
+  Result<SetPartitionOutcome> b = SolveSetPartition(3, cols, cost, 2, 1e-9);
+  ASSERT_TRUE(b.ok());
+  EXPECT_TRUE(b->proven_optimal);
+  EXPECT_EQ(b->chosen, (std::vector<int>{0, 1}));
+  Result<SetPartitionOutcome> c = SolveSetPartition(3, cols, cost, 1.9, 1e-9);
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->proven_infeasible);
+  EXPECT_TRUE(c->chosen.empty());
+  // The fractional LP of SetPartitionHonoursTheBudget (1.55 < 2): no
+  // answer without CBC.
+  const std::vector<std::vector<int>> fcols = {
+      {0, 1}, {2}, {0}, {1, 2}, {0, 2}};
+  const std::vector<double> fcost = {1, 1, 0.5, 2, 0.1};
+  Result<SetPartitionOutcome> d = SolveSetPartition(3, fcols, fcost, 10, 1e-9);
+  ASSERT_TRUE(d.ok());
+  EXPECT_FALSE(d->proven_optimal);
+  EXPECT_TRUE(d->stopped_by_deadline);
+  EXPECT_TRUE(d->chosen.empty());
+}
+
 // SearchByPatterns against brute force on random instances, at targets
 // below, at and above the optimum, with the knapsack multipliers, with
 // λ = 0 (any λ must give the same answers, only slower) and with the pairs

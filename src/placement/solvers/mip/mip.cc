@@ -26,10 +26,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <limits>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "internal.h"
@@ -535,6 +537,35 @@ Result<MipOutcome> SolveMip(const Problem& p, const SolveOptions& opt,
 // times its LP took.
 constexpr double kRootLps = 4;
 
+namespace {
+
+// True when the LP solution x is integral (within 1e-6) and its columns at
+// 1 partition the rows within the budget; *chosen lists them.
+bool IntegralPartition(int num_rows,
+                       const std::vector<std::vector<int>>& columns,
+                       const std::vector<double>& cost, double budget,
+                       const double* x, std::vector<int>* chosen) {
+  constexpr double kTol = 1e-6;
+  std::vector<int> picked;
+  std::vector<uint8_t> covered(static_cast<size_t>(num_rows), 0);
+  double total = 0;
+  for (size_t c = 0; c < columns.size(); ++c) {
+    if (x[c] <= kTol) continue;
+    if (x[c] < 1 - kTol) return false;
+    picked.push_back(static_cast<int>(c));
+    total += cost[c];
+    for (int r : columns[c])
+      if (covered[static_cast<size_t>(r)]++) return false;
+  }
+  for (uint8_t v : covered)
+    if (v != 1) return false;
+  if (total > budget + kTol * std::max(1.0, std::abs(budget))) return false;
+  *chosen = std::move(picked);
+  return true;
+}
+
+}  // namespace
+
 Result<SetPartitionOutcome> SolveSetPartition(
     int num_rows, const std::vector<std::vector<int>>& columns,
     const std::vector<double>& cost, double budget, double time_limit_s,
@@ -570,6 +601,13 @@ Result<SetPartitionOutcome> SolveSetPartition(
   }
   if (!solver.isProvenOptimal()) {
     out.stopped_by_deadline = true;  // no claim
+    return out;
+  }
+  // An integral LP optimum is the optimal partition: CBC has nothing left
+  // to do (and with little time left it would not be started at all).
+  if (IntegralPartition(num_rows, columns, cost, budget,
+                        solver.getColSolution(), &out.chosen)) {
+    out.proven_optimal = true;
     return out;
   }
   // CBC reads its clock only between the steps of its root node, whose

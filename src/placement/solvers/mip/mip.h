@@ -134,9 +134,10 @@ Fixing FixByReducedCost(const Problem& problem, const FixingBounds& bounds,
 // within time_limit_s; optimal means within allowable_gap_abs of the best
 // (e.g. 0.5 when solutions differ by whole numbers). `chosen` lists the
 // columns of the best solution found (empty if none); proven_infeasible:
-// no solution within the budget. When less time is left after the LP than
-// 4 times what it took, CBC is not started (stopped_by_deadline): its root
-// node does not read the clock.
+// no solution within the budget. An integral LP optimum is the answer
+// (proven_optimal) without CBC. Otherwise, when less time is left after
+// the LP than 4 times what it took, CBC is not started
+// (stopped_by_deadline): its root node does not read the clock.
 struct SetPartitionOutcome {
   std::vector<int> chosen;
   bool proven_optimal = false;
