@@ -89,17 +89,17 @@ void MovingAverage(const std::vector<double>& a, int m, std::vector<double>& cs,
   // Full windows exist for t in [first, last]; an even m averages two
   // neighbouring windows, each computed once (the division dominates).
   const int64_t half = m / 2;
-  const double dm = m;
+  const double inv_m = 1.0 / m;  // a multiply per window, not a division
   const int64_t first = half;
   const int64_t last = (m % 2 == 1 ? n - m : n - m - 1) + half;
   if (m % 2 == 1) {
     for (int64_t t = first; t <= last; ++t)
-      out[t] = (cs[t - half + m] - cs[t - half]) / dm;
+      out[t] = (cs[t - half + m] - cs[t - half]) * inv_m;
   } else {
-    double prev = (cs[m] - cs[0]) / dm;
+    double prev = (cs[m] - cs[0]) * inv_m;
     for (int64_t t = first; t <= last; ++t) {
       const int64_t lo = t - half;
-      const double next = (cs[lo + 1 + m] - cs[lo + 1]) / dm;
+      const double next = (cs[lo + 1 + m] - cs[lo + 1]) * inv_m;
       out[t] = 0.5 * (prev + next);
       prev = next;
     }
@@ -471,13 +471,17 @@ class Mstl : public Model {
   // isolated outlier moves the level by at most alpha * clip), but
   // kShiftRun consecutive errors beyond the clip with the same sign are a
   // level shift, not outliers: the level jumps to z. run counts the
-  // consecutive clipped errors (signed). Returns the clipped error.
+  // consecutive clipped errors (signed). Returns the clipped error. The
+  // unclipped update is written (1 − alpha)·level + alpha·z, not level +
+  // alpha·e: the same level up to rounding, and its dependency chain from
+  // one level to the next is a multiply and an add (8 cycles), not a
+  // subtraction, a multiply and an add (12) — SES is latency-bound.
   static double SesStep(double z, double alpha, double clip, double& level,
                         int& run) {
     double e = z - level;
     if (!(clip > 0) || std::fabs(e) <= clip) [[likely]] {
       run = 0;
-      level += alpha * e;
+      level = (1 - alpha) * level + alpha * z;
       return e;
     }
     run = e > 0 ? std::max(run, 0) + 1 : std::min(run, 0) - 1;
@@ -511,6 +515,8 @@ class Mstl : public Model {
     const V2 al[3] = {{alpha[0], alpha[1]},
                       {alpha[2], alpha[3]},
                       {alpha[4], alpha[5]}};
+    const V2 one = {1, 1};
+    const V2 bl[3] = {one - al[0], one - al[1], one - al[2]};
     const double c = clip_ > 0 ? clip_ : HUGE_VAL;
     const V2 cv = {c, c};
     const M2 kAbs = {0x7fffffffffffffffLL, 0x7fffffffffffffffLL};
@@ -526,9 +532,9 @@ class Mstl : public Model {
       const M2 in = ((V2)((M2)e0 & kAbs) <= cv) & ((V2)((M2)e1 & kAbs) <= cv) &
                     ((V2)((M2)e2 & kAbs) <= cv);
       if (in[0] & in[1]) [[likely]] {
-        lv[0] += al[0] * e0;
-        lv[1] += al[1] * e1;
-        lv[2] += al[2] * e2;
+        lv[0] = bl[0] * lv[0] + al[0] * zv;  // as SesStep
+        lv[1] = bl[1] * lv[1] + al[1] * zv;
+        lv[2] = bl[2] * lv[2] + al[2] * zv;
         acc[0] += e0 * e0;
         acc[1] += e1 * e1;
         acc[2] += e2 * e2;

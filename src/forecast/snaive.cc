@@ -24,19 +24,22 @@ class SeasonalNaive : public Model {
       return Status::InvalidArgument(std::string(Name()) + " needs at least " +
                                      std::to_string(m) + " points");
     m_ = m;
-    last_.assign(data.y.begin() + (n - m), data.y.begin() + n);
+    // The last cycle is read in place (the data outlives the fit, see
+    // Model::Forecast): the inner backtest refits at every origin, and a
+    // copy of a weekly cycle per refit cost more than the forecast.
+    last_ = data.y.data() + (n - m);
     return Status::Ok();
   }
   std::vector<double> Forecast(int h) const override {
     std::vector<double> f(static_cast<size_t>(h));
-    for (int l = 0; l < h; ++l) f[l] = last_[static_cast<size_t>(l % m_)];
+    for (int l = 0; l < h; ++l) f[l] = last_[l % m_];
     return f;
   }
 
  private:
   int which_;
   int m_ = 1;
-  std::vector<double> last_;
+  const double* last_ = nullptr;  // y[n - m, n) of the last fit
 };
 
 }  // namespace
