@@ -233,8 +233,8 @@ class Mstl : public Model {
     // evaluated in one interleaved pass (independent recursions), then the
     // grid narrows around the best, kGridRounds times (resolution
     // 0.98 / 6^3 = 0.005).
-    // The last round's lanes end in the states Ses(alpha, true) would
-    // leave, so the chosen one is kept without another pass.
+    // The last round's lanes end in the states Ses() would leave, so the
+    // chosen one is kept without another pass.
     double lo = 0.01, hi = 0.99;
     for (int round = 0; round < kGridRounds; ++round) {
       double alphas[kGrid], sse[kGrid], level[kGrid];
@@ -272,7 +272,7 @@ class Mstl : public Model {
       return Status::Ok();
     }
     ECOTONE_RETURN_IF_ERROR(Decompose(data, n));
-    Ses(alpha_, true);
+    Ses();
     return Status::Ok();
   }
 
@@ -476,13 +476,14 @@ class Mstl : public Model {
   // isolated outlier moves the level by at most alpha * clip), but
   // kShiftRun consecutive errors beyond the clip with the same sign are a
   // level shift, not outliers: the level jumps to z. run counts the
-  // consecutive clipped errors (signed). Returns the clipped error. The
+  // consecutive clipped errors (signed); *jumped (if given) is set when
+  // the level jumps. Returns the clipped error. The
   // unclipped update is written (1 − alpha)·level + alpha·z, not level +
   // alpha·e: the same level up to rounding, and its dependency chain from
   // one level to the next is a multiply and an add (8 cycles), not a
   // subtraction, a multiply and an add (12) — SES is latency-bound.
   static double SesStep(double z, double alpha, double clip, double& level,
-                        int& run) {
+                        int& run, bool* jumped = nullptr) {
     double e = z - level;
     if (!(clip > 0) || std::fabs(e) <= clip) [[likely]] {
       run = 0;
@@ -494,6 +495,7 @@ class Mstl : public Model {
     if (std::abs(run) >= kShiftRun) {
       level = z;
       run = 0;
+      if (jumped) *jumped = true;
     } else {
       level += alpha * e;
     }
@@ -502,7 +504,7 @@ class Mstl : public Model {
 
   // The one-step SSEs of SES (as Ses) for kGrid alphas in one pass, with
   // the final level and the index of the last level jump of each (what
-  // Ses(alpha, true) keeps). Fast path (almost every step): no error beyond
+  // Ses() keeps). Fast path (almost every step): no error beyond
   // the clip, where SesStep only resets the run and moves the level. The
   // kGrid recursions are kept in registers as pairs (GCC/Clang vector
   // extensions: plain IEEE arithmetic per lane, the same results as the
@@ -560,11 +562,9 @@ class Mstl : public Model {
       double lvs[kGrid] = {lv0[0], lv0[1], lv1[0], lv1[1], lv2[0], lv2[1]};
       double accs[kGrid] = {ac0[0], ac0[1], ac1[0], ac1[1], ac2[0], ac2[1]};
       for (int k = 0; k < kGrid; ++k) {
-        const double ek = z - lvs[k];
-        if (clip_ > 0 && std::fabs(ek) > clip_ &&
-            (ek > 0 ? run[k] : -run[k]) >= kShiftRun - 1)
-          shift[k] = t;  // SesStep jumps the level here (as in Ses)
-        const double e = SesStep(z, alpha[k], clip_, lvs[k], run[k]);
+        bool jumped = false;
+        const double e = SesStep(z, alpha[k], clip_, lvs[k], run[k], &jumped);
+        if (jumped) shift[k] = t;
         accs[k] += e * e;
         runs |= run[k] != 0;
       }
@@ -586,25 +586,20 @@ class Mstl : public Model {
     }
   }
 
-  // SES on the adjusted series (robust: SesStep); returns the SSE.
-  double Ses(double alpha, bool keep) {
-    double level = adjusted_.front(), sse = 0;
+  // SES on the adjusted series at alpha_ (robust: SesStep): the final
+  // level and the index of the last level jump.
+  void Ses() {
+    double level = adjusted_.front();
     int run = 0;
     int64_t shift_at = -1;
     const int64_t size = static_cast<int64_t>(adjusted_.size());
     for (int64_t t = 0; t < size; ++t) {
-      const double e0 = adjusted_[t] - level;
-      if (clip_ > 0 && std::fabs(e0) > clip_ &&
-          (e0 > 0 ? run : -run) >= kShiftRun - 1)
-        shift_at = t;  // SesStep jumps the level here
-      double e = SesStep(adjusted_[t], alpha, clip_, level, run);
-      sse += e * e;
+      bool jumped = false;
+      SesStep(adjusted_[t], alpha_, clip_, level, run, &jumped);
+      if (jumped) shift_at = t;
     }
-    if (keep) {
-      level_ = level;
-      last_shift_ = shift_at;
-    }
-    return sse;
+    level_ = level;
+    last_shift_ = shift_at;
   }
 
   std::vector<int> seasons_;
