@@ -4,7 +4,9 @@
 # seasons...", then one value per line). Prints one line per trace and model:
 # MASE (in-sample seasonal-naive scale with period mase_period), sMAPE,
 # coverage of the 90% upper bound (= q0.95 of a symmetric 90% interval) and
-# CPU seconds per fit+forecast.
+# CPU seconds per fit+forecast. Each origin's MASE and coverage go to
+# DIR/<trace>.R.scores ("model origin mase cov95") for
+# bench/forecast_compare.py.
 # Usage: Rscript bench/forecast_baselines.R DIR
 suppressMessages(library(forecast))
 dir <- commandArgs(trailingOnly = TRUE)[1]
@@ -13,6 +15,7 @@ for (file in sort(list.files(dir, pattern = "\\.txt$", full.names = TRUE))) {
   h <- hdr[1]; origins <- hdr[2]; first <- hdr[3]; step <- hdr[4]
   m <- hdr[5]; seasons <- hdr[-(1:5)]
   y <- scan(file, comment.char = "#", quiet = TRUE)
+  out <- file(sub("\\.txt$", ".R.scores", file), "w")
   for (method in c("snaive", "stlf")) {
     mase <- c(); smape <- c(); cov <- c(); cpu <- 0; ok <- TRUE
     for (k in 0:(origins - 1)) {
@@ -40,7 +43,10 @@ for (file in sort(list.files(dir, pattern = "\\.txt$", full.names = TRUE))) {
     }
     name <- sub("\\.txt$", "", basename(file))
     if (!ok) { cat(sprintf("R %-7s %-58s n/a\n", method, name)); next }
+    writeLines(sprintf("%s %d %.17g %.17g", method,
+                       first + step * (seq_along(mase) - 1), mase, cov), out)
     cat(sprintf("R %-7s %-58s MASE %6.3f  sMAPE %7.2f  cov95 %5.3f  cpu_s/fit %.4f\n",
                 method, name, mean(mase), mean(smape), mean(cov), cpu / origins))
   }
+  close(out)
 }

@@ -2,7 +2,9 @@
 Holt-Winters (ExponentialSmoothing, one season: the longest with two cycles in
 the training data, heuristic initialisation, parameters fitted by
 statsmodels) on exactly the series and protocol forecast_bench used (files of
-`forecast_bench --dump DIR`). Prints MASE, sMAPE and CPU seconds per fit.
+`forecast_bench --dump DIR`). Prints MASE, sMAPE and CPU seconds per fit, and
+writes each origin's MASE to DIR/<trace>.statsmodels.scores ("hw origin mase
+nan") for bench/forecast_compare.py.
 Usage: /usr/bin/python3 bench/forecast_baselines.py DIR
 """
 import glob
@@ -35,5 +37,8 @@ for path in sorted(glob.glob(os.path.join(sys.argv[1], "*.txt"))):
         mase.append(np.mean(np.abs(te - fc)) / scale)
         den = np.abs(te) + np.abs(fc)
         smape.append(np.mean(np.where(den > 0, 200 * np.abs(te - fc) / np.where(den > 0, den, 1), 0)))
+    with open(path[:-4] + ".statsmodels.scores", "w") as out:
+        for k, v in enumerate(mase):
+            out.write(f"hw {first + step * k} {v!r} nan\n")
     name = os.path.basename(path)[:-4]
     print(f"statsmodels hw  {name:58s} MASE {np.mean(mase):6.3f}  sMAPE {np.mean(smape):7.2f}  cpu_s/fit {cpu / origins:.4f}")

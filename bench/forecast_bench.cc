@@ -16,7 +16,9 @@
 //                       [--inflation F] [--adaptive 0|1] [--calibrate 1]
 //                       [--dump DIR] [--dense N]
 //   --model: the throughput run for that model only; --dump: also write each
-//   protocol series to DIR/<trace>.txt for the R / statsmodels baselines;
+//   protocol series to DIR/<trace>.txt for the R / statsmodels baselines,
+//   and every model's per-origin MASE and q0.95 coverage to
+//   DIR/<trace>.ecotone.scores for bench/forecast_compare.py;
 //   --inflation: the quantile inflation factor of every fit; --calibrate 1:
 //   only the split-half choice of that factor (Calibrate below); --adaptive 0:
 //   without the per-series calibration factor; --dense N: a denser protocol
@@ -158,6 +160,16 @@ void Protocol(const char* only, const char* dump,
         std::fclose(f);
       }
     }
+    // Per-origin scores of every model for bench/forecast_compare.py:
+    // <trace>.ecotone.scores, lines "model origin mase cov95".
+    std::FILE* scores = nullptr;
+    if (dump) {
+      std::string base_name = t.file;
+      base_name = base_name.substr(0, base_name.rfind('.'));
+      scores = std::fopen(
+          (std::string(dump) + "/" + base_name + ".ecotone.scores").c_str(),
+          "w");
+    }
     double base = 0;
     for (const std::string& m : models) {
       forecast::BacktestOptions o;
@@ -181,6 +193,11 @@ void Protocol(const char* only, const char* dump,
         continue;
       }
       const auto& sc = r->scores[0];
+      if (scores)
+        for (const forecast::OriginScore& os : sc.per_origin)
+          std::fprintf(scores, "%s %lld %.17g %.17g\n", m.c_str(),
+                       static_cast<long long>(os.origin), os.mase,
+                       os.coverage[1]);
       if (m == "snaive_w") base = sc.mase;
       std::printf("%-11s %5.3f  %6.3f  %8.2f  %5.3f  %5.3f  %7.3f  %9.4f%s%s\n",
                   m.c_str(), sc.mase, base > 0 ? sc.mase / base : 0, sc.smape,
@@ -188,6 +205,7 @@ void Protocol(const char* only, const char* dump,
                   sc.cpu_seconds_per_fit, m == "auto" ? "  last: " : "",
                   m == "auto" ? sc.chosen.back().c_str() : "");
     }
+    if (scores) std::fclose(scores);
   }
 }
 

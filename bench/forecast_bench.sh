@@ -4,7 +4,9 @@
 # the `forecast` package is installed, also runs R's snaive and stlf, and if
 # /usr/bin/python3 has statsmodels, its Holt-Winters, on exactly the same
 # series and origins, side by side (scripts/install-deps.sh --bench installs
-# them).
+# them). Last, bench/forecast_compare.py tests which of auto's differences
+# from the other models, and which coverage misses, exceed the noise of the
+# origins.
 # Usage: bench/forecast_bench.sh [BUILD_DIR] [forecast_bench flags...]
 set -eu
 BUILD=${1:-build}
@@ -22,4 +24,11 @@ if /usr/bin/python3 -c 'import statsmodels' >/dev/null 2>&1; then
   /usr/bin/python3 "$HERE/forecast_baselines.py" "$DUMP"
 else
   echo "(python3-statsmodels not installed: no side-by-side statsmodels run)"
+fi
+# Which differences are more than the noise of the origins: paired tests of
+# auto against every model above, and auto's coverage interval.
+if /usr/bin/python3 -c 'import numpy, scipy' >/dev/null 2>&1; then
+  /usr/bin/python3 "$HERE/forecast_compare.py" "$DUMP"
+else
+  echo "(python3-numpy / python3-scipy not installed: no paired comparison)"
 fi

@@ -8,6 +8,8 @@ pkgs=(build-essential cmake ninja-build pkg-config libyaml-cpp-dev libyaml-dev n
   libgtest-dev libgmock-dev libbenchmark-dev curl graphviz)
 if [ "${1:-}" = "--test" ]; then
   pkgs+=(clang libclang-rt-14-dev prometheus sqlite3)
+  # bench/forecast_compare_test.py (ctest forecast_compare): numpy, scipy.
+  pkgs+=(python3-scipy)
   # Kubernetes schema validation (tests/k8s-validate): node and npm; a node
   # that already brings its own npm needs no Debian npm.
   pkgs+=(nodejs)

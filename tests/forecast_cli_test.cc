@@ -107,6 +107,19 @@ TEST_F(BacktestCli, NycTaxiProtocolPrintsEveryModel) {
   ASSERT_EQ(j["scores"].size(), 2u);
   EXPECT_GT(j["scores"][0]["mase"].get<double>(), 0);
   EXPECT_TRUE(j["scores"][1].contains("coverage_q0.95"));
+  // Each origin's scores, whose mean is the model's score.
+  const auto& per = j["scores"][1]["per_origin"];
+  ASSERT_EQ(per.size(), 7u);
+  EXPECT_EQ(per[0]["origin"], 9696);
+  EXPECT_EQ(per[6]["origin"], 9696 + 6 * 96);
+  double mean = 0, cov = 0;
+  for (const auto& e : per) {
+    mean += e["mase"].get<double>() / 7;
+    cov += e["coverage_q0.95"].get<double>() / 7;
+    EXPECT_EQ(e["chosen"], "mstl");
+  }
+  EXPECT_NEAR(mean, j["scores"][1]["mase"].get<double>(), 1e-12);
+  EXPECT_NEAR(cov, j["scores"][1]["coverage_q0.95"].get<double>(), 1e-12);
   CliRun past = Ecotone("backtest --history " + kTraces +
                         "nab_nyc_taxi.csv --first-origin 20000");
   EXPECT_EQ(past.exit_code, 2);

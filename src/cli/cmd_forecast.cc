@@ -626,6 +626,20 @@ Status RunBacktest(const BacktestFlags& f) {
       o["pinball"] = s.pinball;
       o["cpu_seconds_per_fit"] = s.cpu_seconds_per_fit;
       o["chosen"] = s.chosen;
+      nlohmann::json per = nlohmann::json::array();
+      for (size_t k = 0; k < s.per_origin.size(); ++k) {
+        const forecast::OriginScore& os = s.per_origin[k];
+        nlohmann::json e;
+        e["origin"] = os.origin;
+        e["mase"] = os.mase;
+        e["smape"] = os.smape;
+        for (size_t q = 0; q < qs.size(); ++q)
+          e["coverage_" + QuantileKey(qs[q])] = os.coverage[q];
+        e["pinball"] = os.pinball;
+        e["chosen"] = s.chosen[k];
+        per.push_back(e);
+      }
+      o["per_origin"] = per;
       arr.push_back(o);
     }
     j["scores"] = arr;

@@ -81,6 +81,9 @@ Result<BacktestReport> Backtest(const Series& series,
       cpu += t1 - t0;
       sc.chosen.push_back(fc->model);
       double abs_err = 0, smape = 0, pin = 0;
+      OriginScore os;
+      os.origin = o;
+      os.coverage.assign(options.quantiles.size(), 0.0);
       for (int l = 0; l < h; ++l) {
         double a = y[o + l];
         const ForecastPoint& p = fc->points[l];
@@ -90,15 +93,20 @@ Result<BacktestReport> Backtest(const Series& series,
         for (size_t q = 0; q < options.quantiles.size(); ++q) {
           double tau = options.quantiles[q];
           double qv = p.quantiles[q];
-          if (a <= qv) sc.coverage[q] += 1.0 / (h * options.origins);
+          if (a <= qv) os.coverage[q] += 1.0 / h;
           pin += a >= qv ? tau * (a - qv) : (1 - tau) * (qv - a);
         }
       }
-      sc.mase += abs_err / h / scale / options.origins;
-      sc.smape += smape / h / options.origins;
+      os.mase = abs_err / h / scale;
+      os.smape = smape / h;
       if (!options.quantiles.empty())
-        sc.pinball +=
-            pin / (h * options.quantiles.size()) / scale / options.origins;
+        os.pinball = pin / (h * options.quantiles.size()) / scale;
+      sc.mase += os.mase / options.origins;
+      sc.smape += os.smape / options.origins;
+      sc.pinball += os.pinball / options.origins;
+      for (size_t q = 0; q < os.coverage.size(); ++q)
+        sc.coverage[q] += os.coverage[q] / options.origins;
+      sc.per_origin.push_back(std::move(os));
     }
     sc.cpu_seconds_per_fit = cpu / options.origins;
     report.scores.push_back(std::move(sc));

@@ -65,6 +65,18 @@ TEST(Backtest, NycTaxiMstlAndAutoBeatSeasonalNaiveAndAutoBandIsCalibrated) {
   EXPECT_LE(automatic.coverage[1], 0.97);
   EXPECT_GE(automatic.coverage[0], 0.85);
   EXPECT_GT(mstl.coverage[1], 0.85);
+  // The per-origin scores, whose means these are.
+  ASSERT_EQ(automatic.per_origin.size(), 7u);
+  double mase = 0, cov = 0;
+  for (size_t k = 0; k < 7; ++k) {
+    const OriginScore& os = automatic.per_origin[k];
+    EXPECT_EQ(os.origin, 3360 + 96 * static_cast<int64_t>(k));
+    EXPECT_GT(os.mase, 0);
+    mase += os.mase / 7;
+    cov += os.coverage[1] / 7;
+  }
+  EXPECT_NEAR(mase, automatic.mase, 1e-12);
+  EXPECT_NEAR(cov, automatic.coverage[1], 1e-12);
 }
 
 // NAB rds_cpu_utilization: a level shift at point 529 lies a few steps

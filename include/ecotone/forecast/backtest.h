@@ -33,6 +33,16 @@ struct BacktestOptions {
   bool adaptive_calibration = true;  // ForecastOptions::adaptive_calibration
 };
 
+// One model's metrics at one origin (the same definitions as ModelScore's
+// means).
+struct OriginScore {
+  int64_t origin = 0;  // 1-based index of the last training point.
+  double mase = 0;
+  double smape = 0;
+  std::vector<double> coverage;  // per quantile: fraction of the h points.
+  double pinball = 0;
+};
+
 // Mean over origins of each metric for one model.
 struct ModelScore {
   std::string model;
@@ -42,6 +52,9 @@ struct ModelScore {
   double pinball = 0;  // mean pinball loss over quantiles and steps / scale.
   double cpu_seconds_per_fit = 0;   // fit + forecast, per origin (clock given).
   std::vector<std::string> chosen;  // model label chosen at each origin.
+  // Each origin's metrics, in origin order; a paired test of two models
+  // (bench/forecast_compare.py) needs them, not only the means.
+  std::vector<OriginScore> per_origin;
 };
 
 struct BacktestReport {
