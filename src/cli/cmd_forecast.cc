@@ -615,27 +615,27 @@ Status RunBacktest(const BacktestFlags& f) {
     j["first_origin"] = f.first_origin;
     j["mase_period"] = bo.mase_period;
     j["repairs"] = h.repairs.Lines();
-    nlohmann::json arr = nlohmann::json::array();
-    for (const auto& s : r->scores) {
-      nlohmann::json o;
-      o["model"] = s.model;
+    // The metrics of a model's mean (ModelScore) and of one origin
+    // (OriginScore) under the same keys.
+    auto metrics = [&qs](const auto& s, nlohmann::json& o) {
       o["mase"] = s.mase;
       o["smape"] = s.smape;
       for (size_t q = 0; q < qs.size(); ++q)
         o["coverage_" + QuantileKey(qs[q])] = s.coverage[q];
       o["pinball"] = s.pinball;
+    };
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& s : r->scores) {
+      nlohmann::json o;
+      o["model"] = s.model;
+      metrics(s, o);
       o["cpu_seconds_per_fit"] = s.cpu_seconds_per_fit;
       o["chosen"] = s.chosen;
       nlohmann::json per = nlohmann::json::array();
       for (size_t k = 0; k < s.per_origin.size(); ++k) {
-        const forecast::OriginScore& os = s.per_origin[k];
         nlohmann::json e;
-        e["origin"] = os.origin;
-        e["mase"] = os.mase;
-        e["smape"] = os.smape;
-        for (size_t q = 0; q < qs.size(); ++q)
-          e["coverage_" + QuantileKey(qs[q])] = os.coverage[q];
-        e["pinball"] = os.pinball;
+        e["origin"] = s.per_origin[k].origin;
+        metrics(s.per_origin[k], e);
         e["chosen"] = s.chosen[k];
         per.push_back(e);
       }
