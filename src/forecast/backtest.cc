@@ -50,6 +50,9 @@ Result<BacktestReport> Backtest(const Series& series,
     ModelScore sc;
     sc.model = name;
     sc.coverage.assign(options.quantiles.size(), 0.0);
+    // Covered points are counted, so that a fraction is exact (all covered
+    // is 1, not 1 + rounding).
+    std::vector<int64_t> covered_total(options.quantiles.size(), 0);
     double cpu = 0;
     for (int k = 0; k < options.origins; ++k) {
       const int64_t o = options.first_origin + k * options.origin_step;
@@ -84,6 +87,7 @@ Result<BacktestReport> Backtest(const Series& series,
       OriginScore os;
       os.origin = o;
       os.coverage.assign(options.quantiles.size(), 0.0);
+      std::vector<int> covered(options.quantiles.size(), 0);
       for (int l = 0; l < h; ++l) {
         double a = y[o + l];
         const ForecastPoint& p = fc->points[l];
@@ -93,7 +97,7 @@ Result<BacktestReport> Backtest(const Series& series,
         for (size_t q = 0; q < options.quantiles.size(); ++q) {
           double tau = options.quantiles[q];
           double qv = p.quantiles[q];
-          if (a <= qv) os.coverage[q] += 1.0 / h;
+          if (a <= qv) ++covered[q];
           pin += a >= qv ? tau * (a - qv) : (1 - tau) * (qv - a);
         }
       }
@@ -104,10 +108,15 @@ Result<BacktestReport> Backtest(const Series& series,
       sc.mase += os.mase / options.origins;
       sc.smape += os.smape / options.origins;
       sc.pinball += os.pinball / options.origins;
-      for (size_t q = 0; q < os.coverage.size(); ++q)
-        sc.coverage[q] += os.coverage[q] / options.origins;
+      for (size_t q = 0; q < covered.size(); ++q) {
+        os.coverage[q] = static_cast<double>(covered[q]) / h;
+        covered_total[q] += covered[q];
+      }
       sc.per_origin.push_back(std::move(os));
     }
+    for (size_t q = 0; q < covered_total.size(); ++q)
+      sc.coverage[q] = static_cast<double>(covered_total[q]) /
+                       (static_cast<double>(h) * options.origins);
     sc.cpu_seconds_per_fit = cpu / options.origins;
     report.scores.push_back(std::move(sc));
   }

@@ -96,6 +96,12 @@ TEST(Backtest, RdsLevelShiftAutoFollowsTheLevelAdaptiveModels) {
   EXPECT_LT(r->scores[2].mase, r->scores[0].mase);
   EXPECT_LT(r->scores[2].mase, 1.2 * r->scores[1].mase);
   EXPECT_LT(r->scores[2].mase, 0.6);
+  // auto's q0.95 band covers every point of these 3 origins (measured); a
+  // fraction of counted points, exactly 1 — not 1 + rounding, as the sum
+  // of 48 × 1/48 per origin was (1.0000000000000007).
+  EXPECT_EQ(r->scores[2].coverage[1], 1.0);
+  for (const OriginScore& os : r->scores[2].per_origin)
+    EXPECT_EQ(os.coverage[1], 1.0) << os.origin;
 }
 
 // NAB asg_misconfiguration on the bench protocol (30-minute steps, all
