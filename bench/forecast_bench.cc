@@ -141,14 +141,17 @@ void Protocol(const char* only, const char* dump,
         t.file, keep, static_cast<long long>(x.step_seconds), origins,
         static_cast<long long>(first), static_cast<long long>(ostep), h,
         mase_period);
+    // Per-origin scores of every model for bench/forecast_compare.py:
+    // <trace>.ecotone.scores, lines "model origin mase cov95".
+    std::FILE* scores = nullptr;
     if (dump) {
+      // DIR/<trace>: the trace file's name without its extension.
+      std::string dump_stem = std::string(dump) + "/" + t.file;
+      dump_stem.erase(dump_stem.rfind('.'));
       // The exact series and protocol, for the side-by-side R / statsmodels
       // run of bench/forecast_bench.sh: <trace>.txt, one value per line,
       // after a header "# h origins first step mase_period season1 season2".
-      std::string base_name = t.file;
-      base_name = base_name.substr(0, base_name.rfind('.'));
-      std::FILE* f = std::fopen(
-          (std::string(dump) + "/" + base_name + ".txt").c_str(), "w");
+      std::FILE* f = std::fopen((dump_stem + ".txt").c_str(), "w");
       if (f) {
         std::vector<int> seasons = forecast::DefaultSeasons(x.step_seconds);
         std::fprintf(f, "# %d %d %lld %lld %d", h, origins,
@@ -159,16 +162,7 @@ void Protocol(const char* only, const char* dump,
         for (double v : x.values) std::fprintf(f, "%.17g\n", v);
         std::fclose(f);
       }
-    }
-    // Per-origin scores of every model for bench/forecast_compare.py:
-    // <trace>.ecotone.scores, lines "model origin mase cov95".
-    std::FILE* scores = nullptr;
-    if (dump) {
-      std::string base_name = t.file;
-      base_name = base_name.substr(0, base_name.rfind('.'));
-      scores = std::fopen(
-          (std::string(dump) + "/" + base_name + ".ecotone.scores").c_str(),
-          "w");
+      scores = std::fopen((dump_stem + ".ecotone.scores").c_str(), "w");
     }
     double base = 0;
     for (const std::string& m : models) {

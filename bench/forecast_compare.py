@@ -40,27 +40,31 @@ TARGETS = {("ecotone", "snaive_w"), ("ecotone", "snaive_d"), ("R", "snaive"),
 LOW, HIGH = 0.93, 0.97
 
 
+def autocovariances(x, lags):
+    """gamma_0..gamma_lags of x (mean-centred, divided by n, as R's acf)."""
+    n = len(x)
+    e = x - x.mean()
+    return [float(e[j:] @ e[:n - j]) / n for j in range(min(lags, n - 1) + 1)]
+
+
 def mean_variance(x, lags):
     """Variance of the mean of x counting autocovariances up to `lags`
     (rectangular weights, as Diebold-Mariano; the lag-0 variance alone if
     that is not positive, as R's forecast::dm.test falls back to h = 1)."""
-    n = len(x)
-    e = x - x.mean()
-    gam = [float(e[j:] @ e[:n - j]) / n for j in range(min(lags, n - 1) + 1)]
+    gam = autocovariances(x, lags)
     v = gam[0] + 2 * sum(gam[1:])
-    return (v if v > 0 else gam[0]) / n
+    return (v if v > 0 else gam[0]) / len(x)
 
 
 def dm_test(d, hh):
     """Harvey-Leybourne-Newbold corrected DM statistic and two-sided p, as
     R's forecast::dm.test(e1, e2, h = hh, power = 1) on d = |e1| - |e2|."""
     n = len(d)
-    if len(d) > 1:
-        e = d - d.mean()
-        gam = [float(e[j:] @ e[:n - j]) / n for j in range(min(hh - 1, n - 1) + 1)]
-        if gam[0] + 2 * sum(gam[1:]) <= 0:
-            hh = 1  # dm.test's fallback: "Variance is negative, using h = 1"
-    v = mean_variance(d, hh - 1)
+    gam = autocovariances(d, hh - 1)
+    v = gam[0] + 2 * sum(gam[1:])
+    if v <= 0:
+        hh, v = 1, gam[0]  # dm.test's fallback: "Variance is negative, using h = 1"
+    v /= n
     if v == 0:
         return (0.0, 1.0) if d.mean() == 0 else (math.copysign(math.inf, d.mean()), 0.0)
     dm = d.mean() / math.sqrt(v)
